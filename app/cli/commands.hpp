@@ -1,0 +1,31 @@
+// The redub-cli sub-commands. Each lives in its own cmd_*.cpp and only parses
+// arguments, calls a core/media/models API and prints results.
+#pragma once
+
+#include "cli/args.hpp"
+
+#include <string>
+#include <vector>
+
+namespace redub::cli {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    const char* usage;                   // printed by `redub-cli NAME --help`
+    std::set<std::string> flags;         // options that take no value
+    int (*run)(const Args& args);        // returns the exit code; throws redub::Error
+};
+
+// Every registered command, in the order --help lists them.
+const std::vector<Command>& commands();
+
+// `redub-cli bench WHAT`: one entry per benchmark.
+struct Bench {
+    const char* name;
+    const char* summary;
+    int (*run)(const Args& args);
+};
+const std::vector<Bench>& benches();
+
+}  // namespace redub::cli

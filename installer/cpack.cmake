@@ -1,0 +1,10 @@
+# `cpack -G DEB` in the build folder makes a .deb of redub + redub-cli + data.
+set(CPACK_PACKAGE_NAME "redub")
+set(CPACK_PACKAGE_VENDOR "Redub")
+set(CPACK_PACKAGE_CONTACT "Redub developers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Dubbing editor that re-synchronises lips to new speech")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libdlib-data")
+set(CPACK_GENERATOR "DEB")
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/redub.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+include(CPack)

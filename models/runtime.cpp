@@ -1,0 +1,42 @@
+#include "models/runtime.hpp"
+
+#include "redub/error.hpp"
+#include "redub/log.hpp"
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+#include <torch/version.h>
+
+#include <thread>
+
+namespace redub::models {
+
+DeviceKind parseDevice(const std::string& text) {
+    if (text == "cpu") return DeviceKind::Cpu;
+    if (text == "auto" || text.empty()) return DeviceKind::Auto;
+    if (text.rfind("cuda", 0) == 0) return DeviceKind::Cuda;
+    fail(ErrorKind::BadInput, "unknown device '" + text + "' (use cpu, cuda or auto)");
+}
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+DeviceKind resolveDevice(DeviceKind requested) {
+    if (requested == DeviceKind::Auto) return cudaAvailable() ? DeviceKind::Cuda : DeviceKind::Cpu;
+    if (requested == DeviceKind::Cuda && !cudaAvailable())
+        fail(ErrorKind::Unsupported,
+             "device 'cuda' requested but this LibTorch has no CUDA support or no GPU is visible; use --device cpu");
+    return requested;
+}
+
+int setThreads(int n) {
+    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(n);
+    log::models()->debug("LibTorch intra-op threads: {}", n);
+    return n;
+}
+
+std::string torchVersion() {
+    return std::string("LibTorch ") + TORCH_VERSION + (cudaAvailable() ? " (CUDA)" : " (CPU)");
+}
+
+}  // namespace redub::models
