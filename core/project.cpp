@@ -82,7 +82,7 @@ fs::path loadPath(const std::string& s, const fs::path& base) {
 }  // namespace
 
 const std::vector<std::string>& lengthPolicies() {
-    static const std::vector<std::string> v{"video", "speech", "shortest"};
+    static const std::vector<std::string> v{"ping-pong", "trim", "pad-silence", "hold-last", "loop"};
     return v;
 }
 
@@ -195,7 +195,7 @@ Project fromJson(const json& j, const fs::path& base) {
     p.steps = static_cast<int>(steps);
     p.seed = getUInt(j, "", "seed", 0);
     p.device = oneOf("device", getString(j, "", "device", "auto"), devices());
-    p.length_policy = oneOf("length_policy", getString(j, "", "length_policy", "video"), lengthPolicies());
+    p.length_policy = oneOf("length_policy", getString(j, "", "length_policy", "ping-pong"), lengthPolicies());
 
     if (const json* e = member(j, "export")) {
         if (!e->is_object()) bad("export", "expected an object, found " + typeName(*e));

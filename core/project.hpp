@@ -59,26 +59,25 @@ struct ExportSettings {
 };
 
 struct Project {
-    std::filesystem::path video_path;     // the source video (required to dub)
-    std::filesystem::path speech_path;    // the new speech: an audio file or a video's audio track
-    int64_t offset_samples = 0;           // speech delay at kOffsetSampleRate; > 0 = speech starts later
-    std::vector<FrameRange> ranges;       // frames to re-sync; empty = the whole video
-    std::optional<FaceChoice> face;       // empty = the largest face in each frame
-    std::filesystem::path model_path;     // empty = the bundled default model
-    int steps = 0;                        // sampler steps; 0 = the model's default
-    uint64_t seed = 0;                    // initial-noise seed (same seed => same frames)
-    std::string device = "auto";          // "auto", "cpu" or "cuda"
-    std::string length_policy = "video";  // see lengthPolicies()
-    ExportSettings output;                // export settings
+    std::filesystem::path video_path;         // the source video (required to dub)
+    std::filesystem::path speech_path;        // the new speech: an audio file or a video's audio track
+    int64_t offset_samples = 0;               // speech delay at kOffsetSampleRate; > 0 = speech starts later
+    std::vector<FrameRange> ranges;           // frames to re-sync; empty = the whole video
+    std::optional<FaceChoice> face;           // empty = the largest face in each frame
+    std::filesystem::path model_path;         // empty = the bundled default model
+    int steps = 0;                            // sampler steps; 0 = the model's default
+    uint64_t seed = 0;                        // initial-noise seed (same seed => same frames)
+    std::string device = "auto";              // "auto", "cpu" or "cuda"
+    std::string length_policy = "ping-pong";  // see lengthPolicies()
+    ExportSettings output;                    // export settings
 
     static Project defaults() { return {}; }
     friend bool operator==(const Project&, const Project&) = default;
 };
 
 // Valid values of Project::length_policy:
-//   "video"  - output is as long as the video; speech is cut or padded with silence
-//   "speech" - output is as long as the speech; the video's last frame is held
-//   "shortest" - output stops where the shorter of the two ends
+// "ping-pong" (default), "trim", "pad-silence", "hold-last", "loop" - the names
+// of core/length_policy.hpp's LengthPolicy (parseLengthPolicy reads them).
 const std::vector<std::string>& lengthPolicies();
 // Valid values of Project::device.
 const std::vector<std::string>& devices();

@@ -53,7 +53,7 @@ private Q_SLOTS:
         p.steps = 25;
         p.seed = 42;
         p.device = "cpu";
-        p.length_policy = "speech";
+        p.length_policy = "hold-last";
         p.output = {"/out/clip-fr.mp4", 20, "veryfast"};
         const fs::path file = fs::path(dir.path().toStdString()) / "clip.redub";
         saveProject(p, file);
@@ -83,7 +83,7 @@ private Q_SLOTS:
         QVERIFY(p.ranges.empty());
         QVERIFY(!p.face);
         QCOMPARE(p.device, std::string("auto"));
-        QCOMPARE(p.length_policy, std::string("video"));
+        QCOMPARE(p.length_policy, std::string("ping-pong"));
         QCOMPARE(p.output.crf, 18);
     }
 
