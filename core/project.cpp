@@ -181,7 +181,7 @@ Project fromJson(const json& j, const fs::path& base) {
 
     if (const json* f = member(j, "face")) {
         if (!f->is_object()) bad("face", "expected {\"x\": X, \"y\": Y, \"frame\": N} or null");
-        FaceChoice c;
+        FacePoint c;
         c.x = static_cast<float>(getNumber(*f, "face.", "x"));
         c.y = static_cast<float>(getNumber(*f, "face.", "y"));
         c.frame = getInt(*f, "face.", "frame", 0);

@@ -41,13 +41,14 @@ struct FrameRange {
     friend bool operator==(const FrameRange&, const FrameRange&) = default;
 };
 
+// (Named FacePoint, not FaceChoice: core/face_track.hpp has the tracker-side FaceChoice.)
 // Which face to re-synchronise when a frame shows several: the face nearest to
 // a point (source pixels) in a given frame; the tracker follows it from there.
-struct FaceChoice {
+struct FacePoint {
     float x = 0;  // point in the source frame, pixels
     float y = 0;
     int64_t frame = 0;  // frame the point was chosen in
-    friend bool operator==(const FaceChoice&, const FaceChoice&) = default;
+    friend bool operator==(const FacePoint&, const FacePoint&) = default;
 };
 
 // Output settings of "Export".
@@ -63,7 +64,7 @@ struct Project {
     std::filesystem::path speech_path;        // the new speech: an audio file or a video's audio track
     int64_t offset_samples = 0;               // speech delay at kOffsetSampleRate; > 0 = speech starts later
     std::vector<FrameRange> ranges;           // frames to re-sync; empty = the whole video
-    std::optional<FaceChoice> face;           // empty = the largest face in each frame
+    std::optional<FacePoint> face;           // empty = the largest face in each frame
     std::filesystem::path model_path;         // empty = the bundled default model
     int steps = 0;                            // sampler steps; 0 = the model's default
     uint64_t seed = 0;                        // initial-noise seed (same seed => same frames)

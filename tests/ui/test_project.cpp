@@ -48,7 +48,7 @@ private Q_SLOTS:
         p.speech_path = fs::path(dir.path().toStdString()) / "audio" / "fr.wav";
         p.offset_samples = -1234;
         p.ranges = {{10, 20}, {40, 90}};
-        p.face = FaceChoice{120.5f, 80.25f, 7};
+        p.face = FacePoint{120.5f, 80.25f, 7};
         p.model_path = "/models/diff2lip.pt";
         p.steps = 25;
         p.seed = 42;
