@@ -5,16 +5,22 @@ namespace redub::cli {
 
 // Declarations of the command entry points (defined in cmd_*.cpp).
 int cmdInfo(const Args&);
+int cmdDub(const Args&);
+int benchDub(const Args&);
+extern const char* const kDubUsage;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "print versions of Redub and its libraries, and where its data is", "redub-cli info", {}, cmdInfo},
+        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "colour-match"}, cmdDub},
     };
     return table;
 }
 
 const std::vector<Bench>& benches() {
-    static const std::vector<Bench> table = {};
+    static const std::vector<Bench> table = {
+        {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p", benchDub},
+    };
     return table;
 }
 

@@ -1,0 +1,137 @@
+// redub-cli bench dub: end-to-end dub of the bundled sample scaled to 640x480 and
+// 1280x720 at two lengths; prints per-stage seconds, fps and peak RSS.
+//
+// Each configuration runs in a child process (this binary, `bench dub --one ...`) so
+// that the peak RSS figure belongs to that run alone.
+#include "cli/commands.hpp"
+#include "core/dub.hpp"
+#include "core/paths.hpp"
+#include "media/video_reader.hpp"
+#include "media/video_writer.hpp"
+#include "redub/error.hpp"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace redub::cli {
+namespace {
+
+// The sample's frames letterboxed into w x h, ping-ponged to `frames` frames.
+void makeClip(const fs::path& out, int w, int h, int frames) {
+    media::VideoReader reader(core::dataFile("sample/talking-face.mp4"));
+    std::vector<cv::Mat> src;
+    media::VideoFrame f;
+    while (reader.next(f)) src.push_back(f.rgb.clone());
+    if (src.empty()) fail(ErrorKind::Internal, "bench: the bundled sample has no frames");
+    media::WriterParams wp = media::WriterParams::defaults();
+    wp.width = w;
+    wp.height = h;
+    wp.frame_rate = reader.frameRate();
+    wp.with_audio = false;
+    wp.preset = "veryfast";
+    media::VideoWriter writer(out, wp);
+    const double scale = std::min(double(w) / src[0].cols, double(h) / src[0].rows);
+    const cv::Size inner(int(src[0].cols * scale) & ~1, int(src[0].rows * scale) & ~1);
+    const int n = int(src.size());
+    for (int i = 0; i < frames; ++i) {
+        const int period = 2 * n - 2;
+        int k = period > 0 ? i % period : 0;
+        if (k >= n) k = period - k;
+        cv::Mat canvas(h, w, CV_8UC3, cv::Scalar(16, 16, 16)), scaled;
+        cv::resize(src[size_t(k)], scaled, inner, 0, 0, cv::INTER_AREA);
+        scaled.copyTo(canvas(cv::Rect((w - inner.width) / 2, (h - inner.height) / 2, inner.width, inner.height)));
+        writer.writeFrame(canvas);
+    }
+    writer.finish();
+}
+
+int runOne(const Args& args) {
+    core::DubParams p = core::DubParams::defaults();
+    p.video = args.require("video");
+    p.speech = core::dataFile("sample/new-speech.wav");
+    p.output = args.require("output");
+    if (auto m = args.get("model")) p.model = *m;
+    p.steps = int(args.getInt("steps", 0));
+    p.chunks = int(args.getInt("chunks", 1));
+    p.length_policy = core::LengthPolicy::PadSilence;  // output length = the video's
+    const core::DubReport r = core::runDub(p);
+    nlohmann::json j = {{"frames", r.frames},       {"generated", r.generated}, {"decode", r.decode_s},
+                        {"detect", r.detect_s},     {"features", r.features_s}, {"model", r.model_s},
+                        {"composite", r.composite_s}, {"encode", r.encode_s}, {"load", r.load_s},
+                        {"wall", r.wall_s},         {"fps", r.fps()},           {"rss", core::peakRssMiB()},
+                        {"model_name", r.model_name}};
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+}
+
+std::string selfExe() {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("redub-cli") : p.string();
+}
+
+}  // namespace
+
+int benchDub(const Args& args) {
+    if (args.has("one")) return runOne(args);
+    const bool quick = args.has("quick");
+    const std::vector<double> lengths = quick ? std::vector<double>{1.0, 3.0} : std::vector<double>{2.0, 6.0};
+    struct Res {
+        const char* name;
+        int w, h;
+    };
+    const Res sizes[] = {{"640x480", 640, 480}, {"1280x720", 1280, 720}};
+    const fs::path dir = fs::temp_directory_path() / ("redub-bench-dub-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::string extra;
+    if (auto m = args.get("model")) extra += " --model '" + *m + "'";
+    if (auto s = args.get("steps")) extra += " --steps " + *s;
+    if (auto c = args.get("chunks")) extra += " --chunks " + *c;
+
+    std::printf("redub-cli bench dub  (bundled sample letterboxed, speech: bundled, stage seconds summed per stage;\n"
+                "                      stages overlap, so they can add up to more than wall)\n\n");
+    std::printf("| size | s | frames | decode | detect | features | model | composite | encode | wall | fps | peak RSS MiB |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::string model_name;
+    for (const auto& r : sizes) {
+        for (double secs : lengths) {
+            const fs::path clip = dir / (std::string(r.name) + "-" + std::to_string(int(secs)) + "s.mp4");
+            makeClip(clip, r.w, r.h, int(secs * 25));
+            const fs::path out = dir / "out.mp4";
+            const std::string cmd = "'" + selfExe() + "' --quiet bench dub --one --video '" + clip.string() +
+                                    "' -o '" + out.string() + "'" + extra;
+            std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+            if (!pipe) fail(ErrorKind::Internal, "bench: cannot start " + cmd);
+            std::string text;
+            char buf[4096];
+            while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) text.append(buf, n);
+            nlohmann::json j;
+            try {
+                j = nlohmann::json::parse(text.substr(text.find('{')));
+            } catch (...) {
+                fail(ErrorKind::Internal, "bench: run failed for " + clip.string() + ": " + text);
+            }
+            model_name = j["model_name"];
+            std::printf("| %s | %.0f | %lld | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", r.name, secs,
+                        j["frames"].get<long long>(), j["decode"].get<double>(), j["detect"].get<double>(),
+                        j["features"].get<double>(), j["model"].get<double>(), j["composite"].get<double>(),
+                        j["encode"].get<double>(), j["wall"].get<double>(), j["fps"].get<double>(),
+                        j["rss"].get<double>());
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\nmodel: %s\n", model_name.c_str());
+    fs::remove_all(dir);
+    return 0;
+}
+
+}  // namespace redub::cli

@@ -1,0 +1,110 @@
+#include "cli/dub_options.hpp"
+
+#include "core/length_policy.hpp"
+#include "media/probe.hpp"
+#include "redub/error.hpp"
+
+#include <cmath>
+
+namespace redub::cli {
+namespace {
+
+// "1.5" seconds or "37f" frames -> frame index at fps.
+int64_t parseTime(const std::string& text, Rational fps, const std::string& option) {
+    try {
+        size_t used = 0;
+        if (!text.empty() && text.back() == 'f') {
+            const long long f = std::stoll(text.substr(0, text.size() - 1), &used);
+            if (used == text.size() - 1 && f >= 0) return f;
+        } else {
+            const double s = std::stod(text, &used);
+            if (used == text.size() && s >= 0) return int64_t(std::floor(s * fps.toDouble() + 1e-9));
+        }
+    } catch (...) {
+    }
+    fail(ErrorKind::BadInput, "option --" + option + ": '" + text + "' is not a time (seconds like 1.5, or frames like 37f)");
+}
+
+}  // namespace
+
+const char* const kDubUsage =
+    "usage: redub-cli dub --video V --audio A -o OUT.mp4 [options]\n"
+    "  --video V           the video whose lips are repainted\n"
+    "  --audio A           the new speech (any audio file, or a video's audio track)\n"
+    "  -o OUT.mp4          output (written to a temporary file, renamed on success)\n"
+    "  --model M           model (.safetensors or imported Diff2Lip); default: the bundled model\n"
+    "  --steps N           sampler steps (default: the model's)\n"
+    "  --seed S            initial-noise seed (default 7; same seed, same frames)\n"
+    "  --device D          cpu | cuda | auto (default auto)\n"
+    "  --threads N         LibTorch threads (default: one per core)\n"
+    "  --range START-END   re-sync only this part (seconds, or frames with f: 40f-90f); repeatable\n"
+    "  --offset-ms X       delay the speech by X ms (negative: earlier)\n"
+    "  --face X,Y@T        dub the face at pixel X,Y at time T (seconds or frames with f)\n"
+    "  --length-policy P   ping-pong (default) | trim | pad-silence | hold-last | loop\n"
+    "  --chunks N          autoregressive models: N independent chunks per batch (default 1)\n"
+    "  --batch N           non-autoregressive models: frames per batch (default 4)\n"
+    "  --blend-frames N    fade at range edges (default 3)\n"
+    "  --colour-match      match generated skin colour to the surrounding skin\n"
+    "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
+    "  --json-progress     progress and the result as JSON lines on stdout\n"
+    "Ctrl-C cancels and leaves no output file.";
+
+std::set<std::string> dubOptionNames() {
+    return {"video", "audio", "output", "model", "steps", "seed", "device", "threads", "range", "offset-ms", "face",
+            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "crf", "preset",
+            "json-progress", "detect-every"};
+}
+
+core::DubParams dubParamsFrom(const Args& args) {
+    core::DubParams p = core::DubParams::defaults();
+    p.video = args.require("video");
+    p.speech = args.require("audio");
+    if (auto m = args.get("model")) p.model = *m;
+    p.steps = int(args.getInt("steps", 0));
+    if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "option --steps must be in 0..1000");
+    p.seed = uint64_t(args.getInt("seed", 7));
+    p.device = args.get("device", "auto");
+    p.threads = int(args.getInt("threads", 0));
+    p.offset_samples = int64_t(std::llround(args.getDouble("offset-ms", 0.0) * 16.0));
+    if (auto lp = args.get("length-policy")) p.length_policy = core::parseLengthPolicy(*lp);
+    p.chunks = int(args.getInt("chunks", 1));
+    p.chunk_frames = int(args.getInt("chunk-frames", p.chunk_frames));
+    p.batch = int(args.getInt("batch", 4));
+    p.blend_frames = int(args.getInt("blend-frames", 3));
+    p.detect_every = int(args.getInt("detect-every", p.detect_every));
+    p.colour_match = args.has("colour-match");
+    p.crf = int(args.getInt("crf", 18));
+    p.preset = args.get("preset", "medium");
+
+    const auto ranges = args.all("range");
+    const auto face = args.get("face");
+    if (!ranges.empty() || face) {
+        const media::MediaInfo info = media::probe(p.video);
+        if (!info.video) fail(ErrorKind::BadInput, p.video, "has no video stream");
+        const Rational fps = info.video->avg_frame_rate.valid() && info.video->avg_frame_rate.num > 0
+                                 ? info.video->avg_frame_rate
+                                 : info.video->nominal_frame_rate;
+        for (const auto& r : ranges) {
+            const auto dash = r.find('-', 1);
+            if (dash == std::string::npos) fail(ErrorKind::BadInput, "option --range: '" + r + "' is not START-END");
+            const int64_t b = parseTime(r.substr(0, dash), fps, "range");
+            const int64_t e = parseTime(r.substr(dash + 1), fps, "range");
+            if (e <= b) fail(ErrorKind::BadInput, "option --range: '" + r + "' ends before it starts");
+            p.ranges.push_back({b, e});
+        }
+        p.ranges = core::normaliseRanges(p.ranges);
+        if (face) {
+            float x = 0, y = 0;
+            const auto at = face->find('@');
+            const std::string xy = face->substr(0, at);
+            if (std::sscanf(xy.c_str(), "%f,%f", &x, &y) != 2)
+                fail(ErrorKind::BadInput, "option --face: '" + *face + "' is not X,Y@T");
+            p.face.policy = core::FaceChoice::Policy::Point;
+            p.face.point = cv::Point2f(x, y);
+            p.face.frame = at == std::string::npos ? 0 : parseTime(face->substr(at + 1), fps, "face");
+        }
+    }
+    return p;
+}
+
+}  // namespace redub::cli

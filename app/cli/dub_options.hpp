@@ -1,0 +1,23 @@
+// The dub options shared by `redub-cli dub` and `redub-cli bench dub`.
+#pragma once
+
+#include "cli/args.hpp"
+#include "core/dub.hpp"
+
+#include <set>
+#include <string>
+
+namespace redub::cli {
+
+// --video --audio --model --steps --seed --device --threads --range (repeatable)
+// --offset-ms --face X,Y@T --length-policy --chunks --batch --crf --preset
+// --blend-frames --colour-match --json-progress, -o
+std::set<std::string> dubOptionNames();
+
+// Parses everything but -o. Times (ranges, --face @T) are seconds ("1.5") or
+// frames ("37f"); ranges are START-END. Throws Error{BadInput} naming the option.
+core::DubParams dubParamsFrom(const Args& args);
+
+extern const char* const kDubUsage;
+
+}  // namespace redub::cli
