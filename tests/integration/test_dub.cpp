@@ -1,0 +1,260 @@
+// End-to-end tests of the dub job on real media (the bundled webcam clip and
+// LibriVox speech), with a tiny randomly initialised model so they stay fast.
+#include "core/dub.hpp"
+#include "media/probe.hpp"
+#include "media/video_reader.hpp"
+#include "models/config.hpp"
+#include "models/generator.hpp"
+#include "support/test_support.hpp"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <opencv2/core.hpp>
+
+using namespace redub;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<cv::Mat> decodeAll(const fs::path& file) {
+    media::VideoReader r(file);
+    std::vector<cv::Mat> out;
+    media::VideoFrame f;
+    while (r.next(f)) out.push_back(f.rgb.clone());
+    return out;
+}
+
+size_t hashMat(const cv::Mat& m) {
+    return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(m.data), m.total() * m.elemSize()));
+}
+
+}  // namespace
+
+class TestDub : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    fs::path model_, video_, speech_, faceless_;
+    std::vector<cv::Mat> source_;
+
+    fs::path tmp(const char* name) const { return fs::path(dir_.path().toStdString()) / name; }
+
+    core::DubParams params(const char* out) const {
+        core::DubParams p = core::DubParams::defaults();
+        p.video = video_;
+        p.speech = speech_;
+        p.model = model_;
+        p.output = tmp(out);
+        p.length_policy = core::LengthPolicy::PadSilence;
+        p.preset = "ultrafast";
+        p.threads = 1;
+        return p;
+    }
+
+    // Runs a dub and returns the composited frames (before encoding).
+    std::vector<cv::Mat> dub(const core::DubParams& p, core::DubReport* report = nullptr) {
+        std::vector<cv::Mat> frames;
+        core::DubCallbacks cb;
+        cb.on_frame = [&](const core::DubFrame& f) { frames.push_back(f.rgb->clone()); };
+        auto r = core::runDub(p, cb);
+        if (report) *report = r;
+        return frames;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        models::ModelConfig c = models::ModelConfig::redubSmall();
+        c.image_size = 32;
+        c.channel_mult = {1, 2};
+        c.attention_resolutions = {};
+        c.audio_neighbours = 1;
+        c.audio_channel_mult = {1, 2};
+        c.default_sampling_steps = 2;
+        model_ = tmp("tiny.safetensors");
+        models::writeRandomModel(c, model_, 1);
+        video_ = tmp("face.mp4");
+        speech_ = tmp("speech.wav");
+        faceless_ = tmp("faceless.mp4");
+        const QString sample = QString::fromStdString(test::resource("sample/talking-face.mp4").string());
+        const QString wav = QString::fromStdString(test::resource("sample/new-speech.wav").string());
+        QVERIFY(test::ffmpeg({"-i", sample, "-t", "1.2", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
+                              QString::fromStdString(video_.string())}));
+        QVERIFY(test::ffmpeg({"-i", wav, "-t", "1.5", QString::fromStdString(speech_.string())}));
+        // 0.6 s of an empty grey picture, then the face.
+        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", sample, "-filter_complex",
+                              "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map", "[v]",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                              QString::fromStdString(faceless_.string())}));
+        source_ = decodeAll(video_);
+        QCOMPARE(int(source_.size()), 30);
+    }
+
+    void outputHasSourceSizeRateAndFrameCount() {
+        core::DubReport rep;
+        auto frames = dub(params("geometry.mp4"), &rep);
+        QCOMPARE(rep.frames, int64_t(30));  // pad-silence: the video's length
+        QCOMPARE(int(frames.size()), 30);
+        QVERIFY2(rep.generated >= 28, qPrintable(QString::number(rep.generated)));
+        const media::MediaInfo info = media::probe(tmp("geometry.mp4"));
+        QVERIFY(info.video && info.audio);
+        QCOMPARE(info.video->width, 400);
+        QCOMPARE(info.video->height, 300);
+        QVERIFY(info.video->avg_frame_rate == Rational(25, 1));
+        QCOMPARE(info.video->frame_count, int64_t(30));
+        QVERIFY(std::abs(info.video->duration_s - 1.2) <= 0.04);
+    }
+
+    void pixelsOutsideTheFaceAreUnchanged() {
+        core::DubSession session(params("outside.mp4"));
+        std::vector<cv::Mat> frames;
+        core::DubCallbacks cb;
+        cb.on_frame = [&](const core::DubFrame& f) { frames.push_back(f.rgb->clone()); };
+        session.run(cb);
+        QCOMPARE(frames.size(), source_.size());
+        int changed_frames = 0;
+        for (size_t i = 0; i < frames.size(); ++i) {
+            cv::Mat diff;
+            cv::compare(frames[i], source_[i], diff, cv::CMP_NE);
+            cv::Mat any;
+            cv::reduce(diff.reshape(1, diff.rows * diff.cols), any, 1, cv::REDUCE_MAX);
+            any = any.reshape(1, diff.rows);
+            const auto& face = session.track().frames[i];
+            QVERIFY(face.has_value());
+            // Everything outside the face box (grown by half its size) is bit-exact.
+            cv::Rect2f b = face->box;
+            cv::Rect grow(int(b.x - b.width / 2), int(b.y - b.height / 2), int(b.width * 2), int(b.height * 2));
+            cv::Mat outside = any.clone();
+            outside(grow & cv::Rect(0, 0, any.cols, any.rows)).setTo(0);
+            QCOMPARE(cv::countNonZero(outside), 0);
+            if (cv::countNonZero(any) > 0) ++changed_frames;
+        }
+        QVERIFY2(changed_frames >= 28, qPrintable(QString::number(changed_frames)));
+    }
+
+    void framesWithoutAFaceAreUntouched() {
+        core::DubParams p = params("faceless-out.mp4");
+        p.video = faceless_;
+        core::DubReport rep;
+        auto frames = dub(p, &rep);
+        auto src = decodeAll(faceless_);
+        QCOMPARE(frames.size(), src.size());
+        for (size_t i = 0; i < 15; ++i) QVERIFY2(cv::norm(frames[i], src[i], cv::NORM_INF) == 0, qPrintable(QString::number(i)));
+        QVERIFY(rep.no_face >= 15);
+        QVERIFY(rep.generated >= 10);
+    }
+
+    void onlySelectedRangesChange() {
+        core::DubParams p = params("ranges.mp4");
+        p.ranges = {{10, 20}};
+        core::DubReport rep;
+        auto frames = dub(p, &rep);
+        QCOMPARE(rep.generated, int64_t(10));
+        for (size_t i = 0; i < frames.size(); ++i) {
+            const double d = cv::norm(frames[i], source_[i], cv::NORM_INF);
+            if (i < 10 || i >= 20)
+                QVERIFY2(d == 0, qPrintable(QString("frame %1 changed outside the range").arg(i)));
+        }
+        QVERIFY(cv::norm(frames[15], source_[15], cv::NORM_INF) > 0);
+    }
+
+    void sameSeedGivesIdenticalFrames() {
+        auto a = dub(params("seed-a.mp4"));
+        auto b = dub(params("seed-b.mp4"));
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) QCOMPARE(hashMat(a[i]), hashMat(b[i]));
+        core::DubParams other = params("seed-c.mp4");
+        other.seed = 8;
+        auto c = dub(other);
+        QVERIFY(hashMat(a[5]) != hashMat(c[5]));
+    }
+
+    void chunksRunSideBySide() {
+        core::DubParams p = params("chunks.mp4");
+        p.chunks = 3;
+        p.chunk_frames = 4;
+        core::DubReport rep;
+        auto frames = dub(p, &rep);
+        QCOMPARE(int(frames.size()), 30);
+        QVERIFY(rep.generated >= 28);
+    }
+
+    void cancelLeavesNoOutput() {
+        core::DubParams p = params("cancelled.mp4");
+        int calls = 0;
+        core::DubCallbacks cb;
+        cb.progress = [&](const Progress& pr) { return !(pr.stage == "generate" && ++calls > 3); };
+        const auto before = std::distance(fs::directory_iterator(dir_.path().toStdString()), fs::directory_iterator{});
+        try {
+            core::runDub(p, cb);
+            QFAIL("the cancelled run returned");
+        } catch (const Error& e) {
+            QVERIFY(e.kind() == ErrorKind::Cancelled);
+        }
+        QVERIFY(!fs::exists(p.output));
+        const auto after = std::distance(fs::directory_iterator(dir_.path().toStdString()), fs::directory_iterator{});
+        QCOMPARE(after, before);  // no partial file either
+    }
+
+    void previewChangesOnlyInsideTheMask() {
+        core::DubSession s(params("unused.mp4"));
+        core::Preview pv = s.preview(12);
+        QVERIFY(pv.has_face);
+        QVERIFY(!pv.from_cache);
+        cv::Mat diff;
+        cv::absdiff(pv.generated, pv.source, diff);
+        cv::Mat grey;
+        cv::transform(diff, grey, cv::Matx13f(1, 1, 1));
+        cv::Mat changed = grey > 0;
+        QVERIFY(cv::countNonZero(changed) > 0);
+        cv::Mat outside = changed & (pv.mask == 0);
+        QCOMPARE(cv::countNonZero(outside), 0);
+        QVERIFY(s.preview(12).from_cache);
+    }
+
+    void badInputsNameTheFileAndWriteNothing() {
+        core::DubParams p = params("bad.mp4");
+        p.video = tmp("missing.mp4");
+        try {
+            core::runDub(p);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY(e.kind() == ErrorKind::BadInput);
+            QVERIFY2(QString(e.what()).contains("missing.mp4"), e.what());
+        }
+        p = params("bad.mp4");
+        p.speech = video_;  // a video with no audio track
+        try {
+            core::runDub(p);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("audio"), e.what());
+        }
+        QVERIFY(!fs::exists(p.output));
+        QString err;
+        const int code = test::runCli({"dub", "--video", QString::fromStdString(tmp("nope.mp4").string()), "--audio",
+                                       QString::fromStdString(speech_.string()), "--model",
+                                       QString::fromStdString(model_.string()), "-o",
+                                       QString::fromStdString(tmp("cli.mp4").string())},
+                                      nullptr, &err);
+        QCOMPARE(code, 2);
+        QVERIFY2(err.contains("nope.mp4"), qPrintable(err));
+        QVERIFY(!fs::exists(tmp("cli.mp4")));
+    }
+
+    void cliDubWritesTheMp4() {
+        QString out, err;
+        const QString dst = QString::fromStdString(tmp("cli-ok.mp4").string());
+        const int code = test::runCli({"--quiet", "dub", "--video", QString::fromStdString(video_.string()), "--audio",
+                                       QString::fromStdString(speech_.string()), "--model",
+                                       QString::fromStdString(model_.string()), "--length-policy", "trim", "--preset",
+                                       "ultrafast", "--json-progress", "-o", dst},
+                                      &out, &err);
+        QVERIFY2(code == 0, qPrintable(err));
+        QVERIFY(out.contains("\"stage\":\"result\""));
+        QVERIFY(fs::exists(dst.toStdString()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDub)
+#include "test_dub.moc"
