@@ -1,0 +1,336 @@
+// Generator: loads weights into the LibTorch U-Net, runs the sampler, translates
+// c10::Error into redub::Error{Model} at this boundary.
+#include "models/generator.hpp"
+
+#include "models/nets.hpp"
+#include "models/pt_import.hpp"
+#include "models/safetensors.hpp"
+#include "models/sampler.hpp"
+#include "redub/error.hpp"
+#include "redub/log.hpp"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace redub::models {
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t>& s) {
+    std::string r = "[";
+    for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+    return r + "]";
+}
+
+torch::Device toDevice(DeviceKind k) {
+    return resolveDevice(k) == DeviceKind::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+template <class F>
+auto guardTorch(const std::string& what, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error&) {
+        throw;
+    } catch (const c10::Error& e) {
+        fail(ErrorKind::Model, what + ": LibTorch error: " + e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        fail(ErrorKind::Model, what + ": out of memory");
+    }
+}
+
+}  // namespace
+
+struct Generator::Impl {
+    ModelConfig config;
+    std::shared_ptr<nets::DenoiserImpl> net;
+    torch::Device device{torch::kCPU};
+    Schedule schedule;
+    std::string origin;
+    double flops = 0;
+    int64_t params = 0;
+
+    torch::Tensor tensor(const std::vector<float>& v, std::vector<int64_t> shape) const {
+        return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).to(device).clone();
+    }
+
+    void check(const FrameBatch& b) const {
+        const auto& c = config;
+        if (b.batch < 1) fail(ErrorKind::BadInput, origin + ": frame batch is empty");
+        if (b.size != c.image_size)
+            fail(ErrorKind::BadInput, origin + ": frame size " + std::to_string(b.size) +
+                                          " does not match the model's image_size " + std::to_string(c.image_size));
+        const size_t img = static_cast<size_t>(b.batch) * 3 * b.size * b.size;
+        const size_t plane = static_cast<size_t>(b.batch) * b.size * b.size;
+        auto need = [&](const std::vector<float>& v, size_t n, const char* name) {
+            if (v.size() != n)
+                fail(ErrorKind::BadInput, origin + ": FrameBatch." + name + " has " + std::to_string(v.size()) +
+                                              " values, expected " + std::to_string(n));
+        };
+        need(b.source, img, "source");
+        need(b.mask, plane, "mask");
+        need(b.identity, img, "identity");
+        const size_t motion = c.isDiff2Lip() ? 0 : plane * c.motion_frames * (c.motion_grey ? 1 : 3);
+        need(b.motion, motion, "motion");
+        need(b.audio, static_cast<size_t>(b.batch) * c.audioWindows() * c.n_mels * c.audio_cols, "audio");
+    }
+
+    nets::NetInputs inputs(const FrameBatch& b) const {
+        const int64_t B = b.batch, S = b.size;
+        const auto& c = config;
+        nets::NetInputs in;
+        in.source = tensor(b.source, {B, 3, S, S});
+        in.mask = tensor(b.mask, {B, 1, S, S});
+        in.identity = tensor(b.identity, {B, 3, S, S});
+        if (!b.motion.empty())
+            in.motion = tensor(b.motion, {B, static_cast<int64_t>(b.motion.size() / (B * S * S)), S, S});
+        in.audio = tensor(b.audio, {B, c.audioWindows(), c.n_mels, c.audio_cols});
+        return in;
+    }
+
+    std::vector<float> run(nets::NetInputs& in, const std::vector<float>& x, int t, int B) {
+        const int64_t S = config.image_size;
+        in.x = tensor(x, {B, 3, S, S});
+        in.t = torch::full({B}, static_cast<int64_t>(t), torch::TensorOptions().dtype(torch::kLong).device(device));
+        torch::Tensor out = net->forward(in).to(torch::kCPU).contiguous();
+        std::vector<float> r(out.numel());
+        std::memcpy(r.data(), out.data_ptr<float>(), r.size() * sizeof(float));
+        return r;
+    }
+};
+
+Generator::Generator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Generator::~Generator() = default;
+
+std::unique_ptr<Generator> Generator::fromWeights(const ModelConfig& config, const TensorMap& weights,
+                                                  DeviceKind device, int threads, const std::string& origin) {
+    setThreads(threads);
+    auto impl = std::make_unique<Impl>();
+    impl->config = config;
+    impl->origin = origin;
+    try {
+        config.validate();
+    } catch (const Error& e) {
+        fail(ErrorKind::BadInput, origin + ": " + e.what());
+    }
+    impl->schedule = Schedule::named(config.schedule, config.diffusion_steps);
+    guardTorch(origin, [&] {
+        impl->net = nets::build(config);
+        // Every key and shape must match; name what does not.
+        std::vector<std::string> missing, wrong;
+        torch::NoGradGuard ng;
+        size_t used = 0;
+        for (auto& p : impl->net->named_parameters()) {
+            auto it = weights.find(p.key());
+            if (it == weights.end()) {
+                missing.push_back(p.key());
+                continue;
+            }
+            const auto& t = it->second;
+            if (t.shape != p.value().sizes().vec()) {
+                wrong.push_back(p.key() + " " + shapeText(t.shape) + " (model expects " +
+                                shapeText(p.value().sizes().vec()) + ")");
+                continue;
+            }
+            p.value().copy_(torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32));
+            ++used;
+            impl->params += p.value().numel();
+        }
+        std::vector<std::string> unexpected;
+        if (used + wrong.size() < weights.size()) {
+            auto names = impl->net->named_parameters();
+            for (const auto& [k, v] : weights)
+                if (!names.contains(k)) unexpected.push_back(k);
+        }
+        if (!missing.empty() || !wrong.empty() || !unexpected.empty()) {
+            std::ostringstream s;
+            s << origin << ": the weights do not fit a " << config.family << " model of this config:";
+            auto list = [&](const char* what, const std::vector<std::string>& v) {
+                if (v.empty()) return;
+                s << " " << v.size() << " " << what << " (";
+                for (size_t i = 0; i < v.size() && i < 3; ++i) s << (i ? ", " : "") << v[i];
+                s << (v.size() > 3 ? ", ...)" : ")") << ";";
+            };
+            list("missing", missing);
+            list("with the wrong shape", wrong);
+            list("unexpected", unexpected);
+            fail(ErrorKind::Model, s.str());
+        }
+        impl->device = toDevice(device);
+        impl->net->to(impl->device);
+        impl->net->eval();
+        // FLOPs of one forward at batch 1 (counted by the conv/linear/attention wrappers).
+        {
+            c10::InferenceMode guard;
+            FrameBatch b;
+            b.batch = 1;
+            b.size = config.image_size;
+            const size_t plane = static_cast<size_t>(b.size) * b.size;
+            b.source.assign(3 * plane, 0.f);
+            b.mask.assign(plane, 1.f);
+            b.identity.assign(3 * plane, 0.f);
+            if (!config.isDiff2Lip()) b.motion.assign(plane * config.motion_frames * (config.motion_grey ? 1 : 3), 0.f);
+            b.audio.assign(static_cast<size_t>(config.audioWindows()) * config.n_mels * config.audio_cols, 0.f);
+            auto in = impl->inputs(b);
+            double flops = 0;
+            nets::g_flop_counter = &flops;
+            try {
+                impl->run(in, b.source, 0, 1);
+            } catch (...) {
+                nets::g_flop_counter = nullptr;
+                throw;
+            }
+            nets::g_flop_counter = nullptr;
+            impl->flops = flops;
+        }
+        return 0;
+    });
+    log::models()->info("{}: {} model, {:.2f} M parameters, {:.2f} GFLOP per frame per step, on {}", origin,
+                        config.family, impl->params / 1e6, impl->flops / 1e9, impl->device.str());
+    return std::unique_ptr<Generator>(new Generator(std::move(impl)));
+}
+
+std::unique_ptr<Generator> Generator::load(const std::filesystem::path& file, DeviceKind device, int threads) {
+    if (!std::filesystem::exists(file)) fail(ErrorKind::BadInput, file, "model file not found");
+    const auto ext = file.extension().string();
+    if (ext == ".pt" || ext == ".pth") {
+        ModelConfig c = ModelConfig::diff2lip();
+        return fromWeights(c, readTorchCheckpoint(file), device, threads, file.string());
+    }
+    SafetensorsFile st = readSafetensors(file);
+    auto it = st.metadata.find("redub_config");
+    if (it == st.metadata.end())
+        fail(ErrorKind::BadInput, file, "no 'redub_config' in the safetensors metadata: not a Redub model "
+                                        "(import a Diff2Lip .pt with `redub-cli model import`)");
+    ModelConfig c = ModelConfig::fromJsonString(it->second, file.string());
+    return fromWeights(c, st.tensors, device, threads, file.string());
+}
+
+const ModelConfig& Generator::config() const { return impl_->config; }
+int64_t Generator::parameterCount() const { return impl_->params; }
+double Generator::flopsPerStep() const { return impl_->flops; }
+std::string Generator::deviceName() const { return impl_->device.str(); }
+
+std::vector<float> Generator::forward(const FrameBatch& batch, const std::vector<float>& x_t, int timestep) {
+    impl_->check(batch);
+    if (x_t.size() != batch.source.size())
+        fail(ErrorKind::BadInput, impl_->origin + ": x_t must have the shape of source [B,3,S,S]");
+    if (timestep < 0 || timestep >= impl_->config.diffusion_steps)
+        fail(ErrorKind::BadInput, impl_->origin + ": timestep out of range");
+    return guardTorch(impl_->origin, [&] {
+        c10::InferenceMode guard;
+        auto in = impl_->inputs(batch);
+        return impl_->run(in, x_t, timestep, batch.batch);
+    });
+}
+
+std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParams& params, const StepFn& on_step,
+                                     std::stop_token stop) {
+    impl_->check(batch);
+    const auto& c = impl_->config;
+    const int steps = params.steps > 0 ? params.steps : c.default_sampling_steps;
+    return guardTorch(impl_->origin, [&] {
+        c10::InferenceMode guard;
+        const int B = batch.batch, S = batch.size;
+        const size_t item = static_cast<size_t>(3) * S * S, plane = static_cast<size_t>(S) * S;
+        // One seed -> one [1,3,S,S] noise (torch's CPU generator: same numbers as Python's
+        // torch.manual_seed(seed); torch.randn(1,3,S,S)), shared by every item.
+        auto gen = at::detail::createCPUGenerator(params.seed);
+        torch::Tensor n0 = torch::randn({1, 3, S, S}, gen, torch::kFloat32).contiguous();
+        std::vector<float> noise(B * item);
+        for (int b = 0; b < B; ++b) std::memcpy(noise.data() + b * item, n0.data_ptr<float>(), item * sizeof(float));
+
+        FrameBatch net_batch = batch;
+        if (c.isDiff2Lip()) {  // cond = source (known) + shared noise (masked region)
+            for (int b = 0; b < B; ++b)
+                for (size_t i = 0; i < item; ++i) {
+                    const float m = batch.mask[b * plane + i % plane];
+                    net_batch.source[b * item + i] = batch.source[b * item + i] * (1 - m) + m * noise[b * item + i];
+                }
+        }
+        auto in = impl_->inputs(net_batch);
+        const int outC = c.outChannels();
+        EpsFn eps_fn = [&](const std::vector<float>& x, int t, std::vector<float>& eps) {
+            std::vector<float> out = impl_->run(in, x, t, B);
+            eps.resize(B * item);
+            for (int b = 0; b < B; ++b)  // first 3 channels: eps
+                std::memcpy(eps.data() + b * item, out.data() + b * outC * plane, item * sizeof(float));
+        };
+        NoiseFn noise_fn = [&](std::vector<float>& out) {
+            torch::Tensor n = torch::randn({static_cast<int64_t>(out.size())}, gen, torch::kFloat32);
+            std::memcpy(out.data(), n.data_ptr<float>(), out.size() * sizeof(float));
+        };
+        SampleRequest req;
+        req.batch = B;
+        req.size = S;
+        req.source = &batch.source;
+        req.mask = &batch.mask;
+        req.noise = &noise;
+        return runSampler(impl_->schedule, params, steps, req, eps_fn, noise_fn, on_step, stop);
+    });
+}
+
+TensorMap Generator::runStep(const TensorMap& inputs) {
+    const auto& c = impl_->config;
+    auto get = [&](const char* name, bool required) -> const NamedTensor* {
+        auto it = inputs.find(name);
+        if (it == inputs.end()) {
+            if (required) fail(ErrorKind::BadInput, std::string("run-step inputs: missing tensor '") + name + "'");
+            return nullptr;
+        }
+        return &it->second;
+    };
+    const NamedTensor* x = get("x", true);
+    if (x->shape.size() != 4 || x->shape[1] != 3)
+        fail(ErrorKind::BadInput, "run-step inputs: 'x' must be [B,3,S,S], got " + shapeText(x->shape));
+    const NamedTensor* t = get("t", true);
+    if (t->data.empty()) fail(ErrorKind::BadInput, "run-step inputs: 't' is empty");
+    for (float v : t->data)
+        if (v != t->data[0]) fail(ErrorKind::Unsupported, "run-step inputs: all items must share one timestep");
+    FrameBatch b;
+    b.batch = static_cast<int>(x->shape[0]);
+    b.size = static_cast<int>(x->shape[2]);
+    b.source = get("source", true)->data;
+    b.mask = get("mask", true)->data;
+    b.identity = get("identity", true)->data;
+    if (auto m = get("motion", !c.isDiff2Lip())) b.motion = m->data;
+    b.audio = get("audio", true)->data;
+    auto out = forward(b, x->data, static_cast<int>(t->data[0]));
+    TensorMap r;
+    r["eps"] = NamedTensor{{x->shape[0], c.outChannels(), x->shape[2], x->shape[3]}, std::move(out)};
+    return r;
+}
+
+TensorMap Generator::weights() const {
+    TensorMap m;
+    for (auto& p : impl_->net->named_parameters()) {
+        torch::Tensor v = p.value().detach().to(torch::kCPU).contiguous();
+        NamedTensor t;
+        t.shape = v.sizes().vec();
+        t.data.assign(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
+        m[p.key()] = std::move(t);
+    }
+    return m;
+}
+
+void writeModel(const ModelConfig& config, const TensorMap& weights, const std::filesystem::path& out) {
+    writeSafetensors(out, weights, {{"redub_config", config.toJsonString()}, {"format", "redub-model-1"}});
+}
+
+void writeRandomModel(const ModelConfig& config, const std::filesystem::path& out, uint64_t seed) {
+    config.validate();
+    TensorMap m = guardTorch(out.string(), [&] {
+        torch::manual_seed(seed);
+        auto net = nets::build(config);
+        TensorMap w;
+        for (auto& p : net->named_parameters()) {
+            torch::Tensor v = p.value().detach().contiguous();
+            w[p.key()] = NamedTensor{v.sizes().vec(), std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel())};
+        }
+        return w;
+    });
+    writeModel(config, m, out);
+}
+
+}  // namespace redub::models

@@ -1,0 +1,32 @@
+// Internal (LibTorch) declarations of the config-driven U-Net. Not a public header:
+// include only from models/*.cpp.
+#pragma once
+
+#include "models/config.hpp"
+
+#include <torch/torch.h>
+
+namespace redub::models::nets {
+
+// Adds 2*MACs of every conv/linear/attention product while non-null (FLOP counting).
+extern thread_local double* g_flop_counter;
+
+// Inputs of one denoiser call, already shaped as tensors on the model's device.
+struct NetInputs {
+    torch::Tensor x;         // [B,3,S,S] x_t
+    torch::Tensor t;         // [B] int64 model timesteps
+    torch::Tensor source;    // [B,3,S,S] (Diff2Lip: its cond image)
+    torch::Tensor mask;      // [B,1,S,S]
+    torch::Tensor identity;  // [B,3,S,S]
+    torch::Tensor motion;    // [B,m*C,S,S] or undefined
+    torch::Tensor audio;     // [B,2k+1,n_mels,cols]
+};
+
+struct DenoiserImpl : torch::nn::Module {
+    virtual torch::Tensor forward(const NetInputs& in) = 0;
+};
+
+// Builds the network of `config` (family A or B) with default (random) initialisation.
+std::shared_ptr<DenoiserImpl> build(const ModelConfig& config);
+
+}  // namespace redub::models::nets
