@@ -1,0 +1,91 @@
+#include "core/composite.hpp"
+
+#include "core/mask.hpp"
+#include "redub/error.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+namespace redub::core {
+
+namespace {
+void check(const cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask) {
+    if (frame.empty() || frame.type() != CV_8UC3)
+        fail(ErrorKind::BadInput, "compositing: the frame must be a non-empty 8-bit RGB image");
+    if (crop.size < 1) fail(ErrorKind::BadInput, "compositing: crop size is 0 (use computeCrop)");
+    const cv::Size n(crop.size, crop.size);
+    if (gen.type() != CV_8UC3 || gen.size() != n)
+        fail(ErrorKind::BadInput, "compositing: the generated crop must be 8-bit RGB " + std::to_string(crop.size) +
+                                      "x" + std::to_string(crop.size) + ", got " + std::to_string(gen.cols) + "x" +
+                                      std::to_string(gen.rows));
+    if (mask.type() != CV_32F || mask.size() != n)
+        fail(ErrorKind::BadInput,
+             "compositing: the mask must be CV_32F " + std::to_string(crop.size) + "x" + std::to_string(crop.size));
+}
+
+// Per-channel offset that makes the generated skin in a band just outside
+// the mask match the source there (the model's global colour drift).
+cv::Vec3f colourOffset(const cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask,
+                       int feather_px) {
+    const cv::Mat src = extractCrop(frame, crop);
+    cv::Mat inside = mask > 0.5f;
+    cv::Mat grown;
+    const int r = std::max(2, feather_px);
+    cv::dilate(inside, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1)));
+    const cv::Mat band = grown & ~inside;
+    if (cv::countNonZero(band) < 16) return {0, 0, 0};
+    const cv::Scalar ms = cv::mean(src, band), mg = cv::mean(gen, band);
+    return {float(ms[0] - mg[0]), float(ms[1] - mg[1]), float(ms[2] - mg[2])};
+}
+}  // namespace
+
+void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask,
+               const CompositeParams& params) {
+    check(frame, gen, crop, mask);
+    if (params.feather_px < 0) fail(ErrorKind::BadInput, "compositing: feather_px must be >= 0");
+    const cv::Mat weight = featherMask(mask, params.feather_px);
+
+    // The frame region the crop covers.
+    const cv::Matx23d inv = crop.toFrame();
+    std::vector<cv::Point2f> corners;
+    for (double u : {-0.5, crop.size - 0.5})
+        for (double v : {-0.5, crop.size - 0.5})
+            corners.emplace_back(float(inv(0, 0) * u + inv(0, 1) * v + inv(0, 2)),
+                                 float(inv(1, 0) * u + inv(1, 1) * v + inv(1, 2)));
+    cv::Rect roi = cv::boundingRect(corners);
+    roi = cv::Rect(roi.x - 1, roi.y - 1, roi.width + 2, roi.height + 2) & cv::Rect(0, 0, frame.cols, frame.rows);
+    if (roi.empty()) return;
+
+    // ROI pixel q -> crop pixel: to_crop (q + roi origin).
+    const cv::Matx23d& m = crop.to_crop;
+    const cv::Matx23d q2c(m(0, 0), m(0, 1), m(0, 0) * roi.x + m(0, 1) * roi.y + m(0, 2),  //
+                          m(1, 0), m(1, 1), m(1, 0) * roi.x + m(1, 1) * roi.y + m(1, 2));
+    cv::Mat w, g;
+    cv::warpAffine(weight, w, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                   cv::Scalar(0));
+    cv::Mat gen_f;
+    gen.convertTo(gen_f, CV_32FC3);
+    if (params.colour_match) {
+        const cv::Vec3f off = colourOffset(frame, gen, crop, mask, params.feather_px);
+        gen_f += cv::Scalar(off[0], off[1], off[2]);
+    }
+    cv::warpAffine(gen_f, g, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+
+    cv::Mat out = frame(roi);
+    for (int y = 0; y < roi.height; ++y) {
+        const float* wr = w.ptr<float>(y);
+        const cv::Vec3f* gr = g.ptr<cv::Vec3f>(y);
+        cv::Vec3b* o = out.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < roi.width; ++x) {
+            const float a = wr[x];
+            if (a <= 0.f) continue;  // untouched: bit-identical to the source
+            for (int c = 0; c < 3; ++c) {
+                const float s = o[x][c];
+                o[x][c] = cv::saturate_cast<uchar>(s + a * (gr[x][c] - s));
+            }
+        }
+    }
+}
+
+}  // namespace redub::core

@@ -1,0 +1,67 @@
+#include "core/mask.hpp"
+
+#include "redub/error.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+namespace redub::core {
+
+cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape) {
+    if (crop.size < 1) fail(ErrorKind::BadInput, "face mask: crop size is 0 (use computeCrop)");
+    const int n = crop.size;
+    cv::Mat m8 = cv::Mat::zeros(n, n, CV_8U);
+    if (shape == MaskShape::LowerHalf) {
+        m8.rowRange(n / 2, n).setTo(255);
+    } else {
+        const auto& lm = face.landmarks;
+        cv::Point2f mouth(0, 0);
+        for (int i = 48; i < 68; ++i) mouth += crop.apply(lm[size_t(i)]);
+        mouth *= 1.f / 20.f;
+        // Jaw 2..14 pushed out from the mouth centre (cheeks move when talking) and
+        // down (an opening mouth drops the chin), then the nose base 35..31.
+        const float drop = 0.05f * float(n);
+        std::vector<cv::Point> poly;
+        for (int i = 2; i <= 14; ++i) {
+            const cv::Point2f p = crop.apply(lm[size_t(i)]);
+            cv::Point2f q = mouth + 1.12f * (p - mouth);
+            const float below = std::clamp((q.y - mouth.y) / std::max(1.f, float(n) * 0.2f), 0.f, 1.f);
+            q.y += drop * below;
+            poly.emplace_back(int(std::lround(q.x)), int(std::lround(q.y)));
+        }
+        for (int i = 35; i >= 31; --i) {
+            const cv::Point2f p = crop.apply(lm[size_t(i)]);
+            poly.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
+        }
+        cv::fillPoly(m8, std::vector<std::vector<cv::Point>>{poly}, cv::Scalar(255), cv::LINE_8);
+    }
+    cv::Mat m;
+    m8.convertTo(m, CV_32F, 1.0 / 255.0);
+    return m;
+}
+
+cv::Mat featherMask(const cv::Mat& hard, int feather_px) {
+    if (hard.empty() || hard.type() != CV_32F) fail(ErrorKind::BadInput, "face mask: expected a CV_32F mask");
+    if (feather_px < 0) fail(ErrorKind::BadInput, "face mask: feather_px must be >= 0");
+    if (feather_px == 0) return hard.clone();
+    // Shrink by half the feather, then blur over the other half: the soft edge
+    // stays inside the hard mask, and the crop's border counts as outside.
+    const int r = std::max(1, feather_px / 2);
+    cv::Mat bin = hard > 0.5f;
+    cv::Mat eroded;
+    cv::erode(bin, eroded, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1)),
+              cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::Mat w;
+    eroded.convertTo(w, CV_32F, 1.0 / 255.0);
+    cv::Mat soft;
+    // Two box passes of radius r/2 ~ a smooth bump of radius r with exact zero support outside.
+    const int b = std::max(1, r / 2);
+    cv::blur(w, soft, cv::Size(2 * b + 1, 2 * b + 1), cv::Point(-1, -1), cv::BORDER_CONSTANT);
+    cv::blur(soft, soft, cv::Size(2 * b + 1, 2 * b + 1), cv::Point(-1, -1), cv::BORDER_CONSTANT);
+    // Box sums in float leave ~1e-7 residue where the true value is 0 or 1.
+    cv::threshold(soft, soft, 1e-4, 0, cv::THRESH_TOZERO);
+    cv::min(soft, 1.0, soft);
+    soft.setTo(0, hard <= 0.5f);
+    return soft;
+}
+
+}  // namespace redub::core

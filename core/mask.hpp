@@ -1,0 +1,25 @@
+// Masks in crop space: which crop pixels the model repaints, and the soft
+// version the compositor blends through.
+#pragma once
+
+#include "core/crop.hpp"
+
+namespace redub::core {
+
+enum class MaskShape {
+    LowerHalf,  // rows from the middle down (Wav2Lip / Diff2Lip training masks)
+    Landmarks,  // the region below the nose covering lips, cheeks next to them and the jaw, with room for an opening
+                // mouth
+};
+
+// CV_32F crop.size x crop.size, 1 = repaint, 0 = keep (hard edges: what the
+// model is trained with). Throws Error{BadInput} for an empty crop.
+cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape);
+
+// The blend weight for a hard mask: 0 wherever the hard mask is 0 and on the
+// crop's border (so nothing outside the mask or the crop changes), rising to 1
+// over `feather_px` crop pixels inside the mask's edge. feather_px 0 returns
+// the hard mask unchanged.
+cv::Mat featherMask(const cv::Mat& hard_mask, int feather_px);
+
+}  // namespace redub::core

@@ -1,0 +1,345 @@
+// Pure geometry of faces: crops, masks, compositing, track choice and
+// smoothing. No dlib, no files.
+#include "core/composite.hpp"
+#include "core/crop.hpp"
+#include "core/face_track.hpp"
+#include "core/mask.hpp"
+#include "redub/error.hpp"
+#include "tests/core_face/synthetic_face.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <QtTest>
+
+#include <random>
+
+using namespace redub;
+using namespace redub::core;
+using redub::test::syntheticFace;
+
+namespace {
+
+// A textured RGB picture (smooth gradients + a few shapes), deterministic.
+cv::Mat texturedFrame(int w, int h) {
+    cv::Mat m(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 255) / w), uchar((y * 255) / h), uchar(((x + y) * 3) % 256));
+    cv::circle(m, {w / 3, h / 2}, h / 5, cv::Scalar(200, 40, 90), cv::FILLED, cv::LINE_AA);
+    cv::rectangle(m, cv::Rect(w / 2, h / 4, w / 5, h / 3), cv::Scalar(30, 180, 60), cv::FILLED);
+    return m;
+}
+
+TrackedFace tracked(int id, cv::Point2f c, float half) { return {id, syntheticFace(c, half), true}; }
+
+cv::Point2f centre(const cv::Rect2f& r) { return {r.x + r.width / 2, r.y + r.height / 2}; }
+
+}  // namespace
+
+class TestFaceGeometry : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void detectorBoxCropOfExactSizeIsThePixelsOfTheBox() {
+        const cv::Mat frame = texturedFrame(320, 240);
+        FaceDetection f = syntheticFace({160, 120}, 50);
+        f.box = cv::Rect2f(100, 60, 96, 96);
+        CropParams p;
+        p.policy = CropParams::Policy::DetectorBox;
+        p.size = 96;
+        p.padding = 0;
+        p.pad_bottom = 0;
+        const Crop c = computeCrop(f, p);
+        const cv::Mat crop = extractCrop(frame, c);
+        QCOMPARE(crop.size(), cv::Size(96, 96));
+        QCOMPARE(cv::norm(crop, frame(cv::Rect(100, 60, 96, 96)), cv::NORM_INF), 0.0);
+    }
+
+    void detectorBoxCropStretchesWithoutKeepingAspect() {
+        FaceDetection f = syntheticFace({160, 120}, 50);
+        f.box = cv::Rect2f(100, 50, 80, 120);
+        CropParams p;
+        p.policy = CropParams::Policy::DetectorBox;
+        p.size = 64;
+        p.padding = 0;
+        p.pad_bottom = 0;
+        const Crop c = computeCrop(f, p);
+        // Outer pixel edges of the box land on the crop's outer pixel edges.
+        const cv::Point2f tl = c.apply({100 - 0.5f, 50 - 0.5f}), br = c.apply({180 - 0.5f, 170 - 0.5f});
+        QVERIFY(std::abs(tl.x + 0.5f) < 1e-4 && std::abs(tl.y + 0.5f) < 1e-4);
+        QVERIFY(std::abs(br.x - 63.5f) < 1e-4 && std::abs(br.y - 63.5f) < 1e-4);
+    }
+
+    void similarityCropLevelsATiltedFace() {
+        for (float angle : {-25.f, 0.f, 17.f}) {
+            const FaceDetection f = syntheticFace({200, 150}, 60, angle);
+            const Crop c = computeCrop(f, CropParams::defaults());
+            cv::Point2f el(0, 0), er(0, 0);
+            for (int i = 36; i < 42; ++i) el += c.apply(f.landmarks[size_t(i)]) / 6;
+            for (int i = 42; i < 48; ++i) er += c.apply(f.landmarks[size_t(i)]) / 6;
+            QVERIFY2(std::abs(el.y - er.y) < 0.5f,
+                     qPrintable(QString("angle %1: eyes at y %2 / %3").arg(angle).arg(el.y).arg(er.y)));
+            QVERIFY(el.x < er.x);
+            // Symmetric about the crop's vertical axis, the whole face inside.
+            QVERIFY(std::abs((el.x + er.x) / 2 - 63.5f) < 0.5f);
+            for (const auto& p : f.landmarks) {
+                const cv::Point2f q = c.apply(p);
+                QVERIFY(q.x > 0 && q.x < 127 && q.y > 0 && q.y < 127);
+            }
+            // The mouth is in the lower half: what a lower-half mask repaints.
+            QVERIFY(c.apply(f.landmarks[51]).y > 64);
+            QVERIFY(el.y < 64 && er.y < 64);
+        }
+    }
+
+    void similarityCropFollowsTheFaceExactly() {
+        const FaceDetection a = syntheticFace({200, 150}, 60), b = syntheticFace({233.5f, 141.25f}, 60);
+        const Crop ca = computeCrop(a, CropParams::defaults()), cb = computeCrop(b, CropParams::defaults());
+        const cv::Point2f pa = ca.apply(a.landmarks[30]), pb = cb.apply(b.landmarks[30]);
+        QVERIFY(std::hypot(pa.x - pb.x, pa.y - pb.y) < 1e-3);
+        QVERIFY(std::abs(ca.scale() - 128.0 / (1.2 * 2.4 * 0.8 * 60)) < 1e-3);
+    }
+
+    void rejectsDegenerateCropsAndFrames() {
+        CropParams p;
+        p.size = 4;
+        QVERIFY_THROWS_EXCEPTION(Error, computeCrop(syntheticFace({50, 50}, 20), p));
+        FaceDetection dot;  // every landmark at (0,0)
+        QVERIFY_THROWS_EXCEPTION(Error, computeCrop(dot, CropParams::defaults()));
+        const Crop c = computeCrop(syntheticFace({50, 50}, 20), CropParams::defaults());
+        QVERIFY_THROWS_EXCEPTION(Error, extractCrop(cv::Mat(), c));
+        QVERIFY_THROWS_EXCEPTION(Error, extractCrop(cv::Mat(10, 10, CV_8UC1), c));
+    }
+
+    void lowerHalfMaskIsTheBottomRows() {
+        const FaceDetection f = syntheticFace({100, 100}, 40);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat m = makeMask(f, c, MaskShape::LowerHalf);
+        QCOMPARE(m.type(), CV_32F);
+        QCOMPARE(cv::countNonZero(m), 128 * 64);
+        QCOMPARE(m.at<float>(63, 10), 0.f);
+        QCOMPARE(m.at<float>(64, 10), 1.f);
+    }
+
+    void landmarkMaskCoversMouthAndJawButNotEyesOrNose() {
+        const FaceDetection f = syntheticFace({100, 100}, 40, 10);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat m = makeMask(f, c, MaskShape::Landmarks);
+        auto at = [&](int i) {
+            const cv::Point2f q = c.apply(f.landmarks[size_t(i)]);
+            return m.at<float>(int(std::lround(q.y)), int(std::lround(q.x)));
+        };
+        for (int i = 48; i < 68; ++i) QCOMPARE(at(i), 1.f);
+        for (int i = 5; i <= 11; ++i) QCOMPARE(at(i), 1.f);  // jaw and chin (pushed outwards, so inside)
+        for (int i : {30, 36, 39, 42, 45, 27}) QCOMPARE(at(i), 0.f);
+        // Room below the chin for a mouth that opens wider than the source.
+        const cv::Point2f chin = c.apply(f.landmarks[8]);
+        QCOMPARE(m.at<float>(int(chin.y) + 3, int(chin.x)), 1.f);
+    }
+
+    void featherStaysInsideTheMaskAndReachesOne() {
+        cv::Mat hard = cv::Mat::zeros(64, 64, CV_32F);
+        hard(cv::Rect(16, 16, 32, 48)).setTo(1);  // touches the bottom border
+        const cv::Mat w = featherMask(hard, 8);
+        double lo, hi;
+        cv::minMaxLoc(w, &lo, &hi);
+        QCOMPARE(lo, 0.0);
+        QCOMPARE(hi, 1.0);
+        QCOMPARE(cv::countNonZero(w.mul(1 - hard)), 0);                  // nothing outside the hard mask
+        QCOMPARE(cv::countNonZero(w.row(63)), 0);                        // the crop border is outside
+        QCOMPARE(w.at<float>(40, 32), 1.f);                              // deep inside
+        QVERIFY(w.at<float>(40, 17) > 0 && w.at<float>(40, 17) < 0.5f);  // a soft edge
+        // Monotone from the edge inwards.
+        for (int x = 16; x < 32; ++x) QVERIFY(w.at<float>(40, x) <= w.at<float>(40, x + 1) + 1e-6f);
+        QVERIFY_THROWS_EXCEPTION(Error, featherMask(cv::Mat(4, 4, CV_8U), 2));
+    }
+
+    void compositingTheSourceCropGivesBackTheFrame() {
+        cv::Mat frame = texturedFrame(320, 240);
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({160, 120}, 70, 8);
+        CropParams p;
+        p.size = 192;  // ~1:1 with the frame, so the round trip loses little
+        const Crop c = computeCrop(f, p);
+        const cv::Mat mask = makeMask(f, c, MaskShape::Landmarks);
+        composite(frame, extractCrop(original, c), c, mask, CompositeParams::defaults());
+        QCOMPARE(frame.size(), original.size());
+        // PSNR inside the mask's footprint.
+        cv::Mat inside;
+        cv::warpAffine(mask, inside, cv::Mat(c.to_crop), frame.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP);
+        const cv::Mat in8 = inside > 0.5f;
+        QVERIFY(cv::countNonZero(in8) > 2000);
+        cv::Mat d;
+        cv::absdiff(frame, original, d);
+        d.convertTo(d, CV_32FC3);
+        d = d.mul(d);
+        const double mse = cv::mean(d, in8)[0] / 3 + cv::mean(d, in8)[1] / 3 + cv::mean(d, in8)[2] / 3;
+        const double psnr = mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 99;
+        QVERIFY2(psnr >= 45, qPrintable(QString("PSNR %1 dB").arg(psnr)));
+    }
+
+    void pixelsWithZeroWeightAreBitIdentical() {
+        cv::Mat frame = texturedFrame(320, 240);
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({150, 130}, 60, -12);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat mask = makeMask(f, c, MaskShape::Landmarks);
+        cv::Mat noise(c.size, c.size, CV_8UC3);
+        cv::randu(noise, 0, 256);
+        composite(frame, noise, c, mask, CompositeParams::defaults());
+        // The blend weight in frame space, as composite computes it.
+        cv::Mat w;
+        cv::warpAffine(featherMask(mask, CompositeParams::defaults().feather_px), w, cv::Mat(c.to_crop), frame.size(),
+                       cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, 0);
+        cv::Mat diff = frame != original, changed;
+        cv::reduce(diff.reshape(1, frame.rows * frame.cols), changed, 1, cv::REDUCE_MAX);
+        changed = changed.reshape(1, frame.rows);
+        const cv::Mat untouched = w <= 0;
+        QVERIFY(cv::countNonZero(untouched) > frame.total() / 2);
+        QCOMPARE(cv::countNonZero(changed & untouched), 0);
+        QVERIFY(cv::countNonZero(changed) > 1000);  // the noise did go in
+        // Not a hard box: along a row through the mouth, changes fade in.
+        const cv::Point2f mouth = f.landmarks[62];
+        QVERIFY(w.at<float>(int(mouth.y), int(mouth.x)) > 0.99f);
+    }
+
+    void colourMatchRemovesAConstantCast() {
+        cv::Mat frame = texturedFrame(320, 240);
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({160, 120}, 70);
+        CropParams p;
+        p.size = 192;
+        const Crop c = computeCrop(f, p);
+        const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
+        cv::Mat gen;
+        cv::add(extractCrop(original, c), cv::Scalar(0, 30, 20), gen);  // a greenish/blue cast
+        CompositeParams cp;
+        cv::Mat plain = original.clone(), matched = original.clone();
+        composite(plain, gen, c, mask, cp);
+        cp.colour_match = true;
+        composite(matched, gen, c, mask, cp);
+        const cv::Rect mouth_area(cvRound(f.landmarks[48].x), cvRound(f.landmarks[51].y), 40, 10);
+        const double err_plain = cv::norm(plain(mouth_area), original(mouth_area), cv::NORM_L1) / mouth_area.area();
+        const double err_matched = cv::norm(matched(mouth_area), original(mouth_area), cv::NORM_L1) / mouth_area.area();
+        QVERIFY2(err_plain > 40, qPrintable(QString::number(err_plain)));
+        QVERIFY2(err_matched < 6, qPrintable(QString::number(err_matched)));
+    }
+
+    void compositeRejectsMismatchedInputs() {
+        cv::Mat frame = texturedFrame(100, 100);
+        const FaceDetection f = syntheticFace({50, 50}, 30);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
+        QVERIFY_THROWS_EXCEPTION(Error, composite(frame, cv::Mat(64, 64, CV_8UC3), c, mask, {}));
+        QVERIFY_THROWS_EXCEPTION(Error, composite(frame, cv::Mat(128, 128, CV_8UC3), c, cv::Mat(128, 128, CV_8U), {}));
+        cv::Mat empty;
+        QVERIFY_THROWS_EXCEPTION(Error, composite(empty, cv::Mat(128, 128, CV_8UC3), c, mask, {}));
+    }
+
+    void smoothingHasNoLagOnSteadyMotion() {
+        FaceTrack t;
+        for (int i = 0; i < 30; ++i)
+            t.frames.push_back(syntheticFace({100.f + 3.f * float(i), 80.f + 1.5f * float(i)}, 40));
+        const FaceTrack s = smoothTrack(t, 7);
+        for (size_t i = 0; i < 30; ++i)
+            for (size_t p = 0; p < 68; ++p) {
+                const cv::Point2f d = s.frames[i]->landmarks[p] - t.frames[i]->landmarks[p];
+                QVERIFY2(std::hypot(d.x, d.y) < 1e-3, qPrintable(QString("frame %1 point %2").arg(i).arg(p)));
+            }
+        QVERIFY(landmarkJitter(t) < 1e-4);
+    }
+
+    void smoothingReducesJitter() {
+        std::mt19937 rng(7);
+        std::normal_distribution<float> noise(0, 1.5f);
+        FaceTrack t;
+        for (int i = 0; i < 60; ++i) {
+            FaceDetection f = syntheticFace({100.f + 2.f * float(i), 120}, 40);
+            const cv::Point2f shake(noise(rng), noise(rng));
+            for (auto& p : f.landmarks) p += shake;
+            f.box.x += shake.x;
+            f.box.y += shake.y;
+            t.frames.push_back(f);
+        }
+        const double before = landmarkJitter(t), after = landmarkJitter(smoothTrack(t, 5));
+        QVERIFY2(after < before / 3, qPrintable(QString("%1 -> %2").arg(before).arg(after)));
+        QCOMPARE(smoothTrack(t, 5).coverage(), 1.0);
+    }
+
+    void smoothingKeepsGapsAndCutsSharp() {
+        FaceTrack t;
+        for (int i = 0; i < 10; ++i) t.frames.push_back(syntheticFace({100, 100}, 40));
+        t.frames.push_back(std::nullopt);
+        for (int i = 0; i < 10; ++i) t.frames.push_back(syntheticFace({300, 100}, 40));  // reappears elsewhere
+        for (int i = 0; i < 10; ++i) t.frames.push_back(syntheticFace({100, 250}, 40));  // a cut with no gap
+        const FaceTrack s = smoothTrack(t, 9);
+        QVERIFY(!s.frames[10].has_value());
+        QCOMPARE(s.frames[9]->landmarks[30], t.frames[9]->landmarks[30]);
+        QCOMPARE(s.frames[20]->landmarks[30], t.frames[20]->landmarks[30]);  // last before the cut
+        QCOMPARE(s.frames[21]->landmarks[30], t.frames[21]->landmarks[30]);  // first after it
+        QVERIFY(std::abs(t.coverage() - 30.0 / 31.0) < 1e-9);
+    }
+
+    void choosesTheLargestTheCentralOrTheClickedFace() {
+        std::vector<std::vector<TrackedFace>> frames(3);
+        for (auto& f : frames) f = {tracked(0, {80, 100}, 50), tracked(1, {320, 240}, 30), tracked(2, {560, 100}, 40)};
+        FaceChoice c;
+        c.policy = FaceChoice::Policy::Largest;
+        QCOMPARE(centre(selectTrack(frames, c).frames[1]->box).x, 80.f);
+        c.policy = FaceChoice::Policy::Central;
+        QVERIFY_THROWS_EXCEPTION(Error, selectTrack(frames, c));  // needs the frame size
+        c.frame_size = cv::Size(640, 480);
+        QCOMPARE(centre(selectTrack(frames, c).frames[2]->box).x, 320.f);
+        c.policy = FaceChoice::Policy::Point;
+        c.point = {570, 90};
+        c.frame = 2;
+        const FaceTrack t = selectTrack(frames, c);
+        QCOMPARE(t.coverage(), 1.0);
+        for (const auto& f : t.frames) QCOMPARE(centre(f->box).x, 560.f);
+        c.frame = 3;
+        QVERIFY_THROWS_EXCEPTION(Error, selectTrack(frames, c));
+    }
+
+    void choiceSurvivesACutWhereTheFaceReappearsNearby() {
+        std::vector<std::vector<TrackedFace>> frames;
+        for (int i = 0; i < 5; ++i) frames.push_back({tracked(0, {100, 100}, 40), tracked(1, {400, 100}, 40)});
+        frames.push_back({});  // a cut to a shot without faces
+        frames.push_back({});
+        // Both reappear with new ids; the chosen one a little off where it was.
+        for (int i = 0; i < 5; ++i) frames.push_back({tracked(2, {390, 110}, 44), tracked(3, {120, 95}, 38)});
+        FaceChoice c;
+        c.policy = FaceChoice::Policy::Point;
+        c.point = {400, 100};
+        const FaceTrack t = selectTrack(frames, c);
+        QVERIFY(!t.frames[5] && !t.frames[6]);
+        for (int i : {0, 4, 7, 11}) QVERIFY(t.frames[size_t(i)] && centre(t.frames[size_t(i)]->box).x > 300);
+        // Choosing in the second shot also reaches back into the first.
+        c.frame = 9;
+        c.point = {120, 95};
+        const FaceTrack back = selectTrack(frames, c);
+        QVERIFY(back.frames[0] && centre(back.frames[0]->box).x < 200);
+    }
+
+    void neverTakesOverAnotherPersonsTrack() {
+        // Two people close together; the chosen one leaves, the other stays.
+        std::vector<std::vector<TrackedFace>> frames;
+        for (int i = 0; i < 5; ++i) frames.push_back({tracked(0, {100, 100}, 40), tracked(1, {150, 100}, 40)});
+        for (int i = 0; i < 5; ++i) frames.push_back({tracked(1, {150, 100}, 40)});
+        FaceChoice c;
+        c.policy = FaceChoice::Policy::Point;
+        c.point = {95, 100};
+        const FaceTrack t = selectTrack(frames, c);
+        QCOMPARE(t.coverage(), 0.5);
+        QVERIFY(!t.frames[7]);
+    }
+
+    void noFacesGiveAnEmptyTrack() {
+        std::vector<std::vector<TrackedFace>> frames(4);
+        const FaceTrack t = selectTrack(frames, FaceChoice{});
+        QCOMPARE(int(t.frames.size()), 4);
+        QCOMPARE(t.coverage(), 0.0);
+        QCOMPARE(selectTrack({}, FaceChoice{}).coverage(), 0.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFaceGeometry)
+#include "test_face_geometry.moc"
