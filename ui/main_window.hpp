@@ -1,13 +1,161 @@
+// The editor's main window: menu bar, toolbar, the face preview (original |
+// generated, or a wipe) with a transport bar, the timeline dock, the dub
+// settings dock, the log dock and a status bar with job progress.
+// Files are dropped on the window or opened from the File menu; every error is
+// a dialog naming the problem, and the window keeps running.
 #pragma once
 
+#include "ui/document.hpp"
+
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace redub::media {
+class AudioPlayer;
+struct AudioBuffer;
+}  // namespace redub::media
 
 namespace redub::ui {
+
+class DubController;
+class FrameServer;
+class LogPanel;
+class PreviewView;
+class TimelinePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    Document* document() { return &doc_; }
+    DubController* dub() { return dub_; }
+    PreviewView* preview() { return preview_; }
+    TimelinePanel* timeline() { return timeline_; }
+    LogPanel* logPanel() { return log_; }
+
+    // Opens files as if they were dropped; errors become dialogs. Returns success.
+    bool openPaths(const QStringList& paths);
+    bool openProject(const QString& path);
+    bool saveProjectAs(const QString& path);
+
+    int64_t currentFrame() const { return frame_; }
+    void seek(int64_t frame);
+    bool isPlaying() const { return play_dir_ != 0; }
+    void play(int direction = 1);  // 1 forward (with audio), -1 backwards (J)
+    void pause();
+    void setWipeView(bool wipe);  // wipe or side by side
+
+    // Waits for background analysis and for the current frame to be displayed (screenshots, tests).
+    void settle(int timeout_ms = 20000);
+
+    // The last error shown (tests); dialogs are window-modal and non-blocking.
+    QString lastError() const { return last_error_; }
+
+    // Starts "Preview frame" on the current frame.
+    void previewCurrentFrame();
+    // Starts the export to `output` with the project's settings (no dialog).
+    void exportTo(const QString& output);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent*) override;
+    void dropEvent(QDropEvent*) override;
+    void closeEvent(QCloseEvent*) override;
+    void keyPressEvent(QKeyEvent*) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildToolBar();
+    void buildCentral();
+    void buildDocks();
+    void buildStatusBar();
+    void connectDocument();
+    void restoreSettings();
+    void saveSettings();
+
+    void showError(const QString& title, const QString& text);
+    void updateTitle();
+    void updateActions();
+    void updateFaces();
+    void updateSettingsPanel();
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    bool maybeSave();
+    void onTick();
+    void onFrameDecoded(qint64 frame, const QImage& img);
+    void showGeneratedFor(int64_t frame);
+    void onJobFinished(bool ok, bool cancelled, const QString& message, const QString& output);
+    void openExportDialog();
+    void importDiff2Lip();
+    void updateAudioBuffer();
+    void markIn();
+    void markOut();
+
+    Document doc_;
+    DubController* dub_ = nullptr;
+    std::unique_ptr<FrameServer> frames_;
+    std::unique_ptr<media::AudioPlayer> player_;
+    std::shared_ptr<const media::AudioBuffer> shifted_audio_;
+    int64_t shifted_for_offset_ = INT64_MIN;
+    const void* shifted_from_ = nullptr;
+
+    PreviewView* preview_ = nullptr;
+    TimelinePanel* timeline_ = nullptr;
+    LogPanel* log_ = nullptr;
+
+    // transport
+    int64_t frame_ = 0;
+    int64_t shown_frame_ = -1;
+    int play_dir_ = 0;
+    int64_t play_start_frame_ = 0;
+    QElapsedTimer play_clock_;
+    QTimer play_timer_;
+    Lane audio_lane_ = Lane::Speech;
+    int64_t mark_in_ = -1;
+    int64_t preview_frame_ = -1;  // the frame whose generated preview is shown
+
+    // widgets
+    QLabel* timecode_ = nullptr;
+    QLabel* duration_ = nullptr;
+    QSpinBox* frame_box_ = nullptr;
+    QLabel* status_analysis_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* eta_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QLabel* audio_state_ = nullptr;
+    QComboBox* model_box_ = nullptr;
+    QSpinBox* steps_box_ = nullptr;
+    QSpinBox* seed_box_ = nullptr;
+    QComboBox* device_box_ = nullptr;
+    QComboBox* policy_box_ = nullptr;
+    QLabel* face_label_ = nullptr;
+    QLabel* files_label_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
+
+    // actions
+    QAction *a_new_, *a_open_, *a_add_speech_, *a_open_project_, *a_save_, *a_save_as_, *a_export_, *a_quit_;
+    QAction *a_undo_, *a_redo_, *a_clear_ranges_, *a_auto_face_, *a_mark_in_, *a_mark_out_;
+    QAction *a_play_, *a_prev_, *a_next_, *a_start_, *a_end_, *a_audio_speech_, *a_audio_source_;
+    QAction *a_preview_, *a_cancel_, *a_side_, *a_wipe_, *a_overlays_;
+    QAction *a_model_default_, *a_model_import_;
+    QActionGroup* device_group_ = nullptr;
+    QString last_error_;
 };
 
 }  // namespace redub::ui

@@ -1,0 +1,228 @@
+#include "ui/dub_controller.hpp"
+
+#include "core/dub.hpp"
+#include "redub/error.hpp"
+#include "redub/log.hpp"
+
+#include <QtConcurrent/QtConcurrent>
+
+#include <opencv2/imgproc.hpp>
+
+namespace redub::ui {
+namespace {
+
+constexpr int kCacheMaxHeight = 480;  // generated frames are kept at most this tall for display
+constexpr int kCacheMaxFrames = 1500;
+
+QImage toImage(const cv::Mat& rgb, int max_height = 0) {
+    if (rgb.empty()) return {};
+    cv::Mat m = rgb;
+    if (max_height > 0 && rgb.rows > max_height) {
+        cv::resize(rgb, m, cv::Size(rgb.cols * max_height / rgb.rows, max_height), 0, 0, cv::INTER_AREA);
+    }
+    if (m.type() == CV_8UC1) return QImage(m.data, m.cols, m.rows, int(m.step), QImage::Format_Grayscale8).copy();
+    return QImage(m.data, m.cols, m.rows, int(m.step), QImage::Format_RGB888).copy();
+}
+
+}  // namespace
+
+DubController::DubController(Document* doc, QObject* parent) : QObject(parent), doc_(doc) {
+    pool_.setMaxThreadCount(1);
+    pool_.setExpiryTimeout(-1);
+    tick_.setInterval(33);
+    connect(&tick_, &QTimer::timeout, this, &DubController::drain);
+    // A new video invalidates generated frames and the session.
+    connect(doc_, &Document::videoChanged, this, [this] { generated_.clear(); });
+    connect(doc_, &Document::projectReset, this, [this] { generated_.clear(); });
+}
+
+DubController::~DubController() {
+    cancel();
+    pool_.waitForDone();
+}
+
+core::DubParams DubController::paramsFor(const core::Project& pr) {
+    core::DubParams p = core::DubParams::defaults();
+    p.video = pr.video_path;
+    p.speech = pr.speech_path;
+    p.model = pr.model_path;
+    p.device = pr.device;
+    p.steps = pr.steps;
+    p.seed = pr.seed;
+    p.offset_samples = pr.offset_samples;
+    p.ranges = pr.ranges;
+    if (pr.face) {
+        p.face.policy = core::FaceChoice::Policy::Point;
+        p.face.point = cv::Point2f(pr.face->x, pr.face->y);
+        p.face.frame = pr.face->frame;
+    }
+    p.length_policy = core::parseLengthPolicy(pr.length_policy);
+    p.crf = pr.output.crf;
+    p.preset = pr.output.preset;
+    p.output = pr.output.output_path;
+    return p;
+}
+
+std::shared_ptr<core::DubSession> DubController::sessionFor(const core::DubParams& p) {
+    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6,%7@%8|%9")
+                            .arg(QString::fromStdString(p.video.string()), QString::fromStdString(p.speech.string()),
+                                 QString::fromStdString(p.model.string()), QString::fromStdString(p.device))
+                            .arg(int(p.face.policy))
+                            .arg(double(p.face.point.x))
+                            .arg(double(p.face.point.y))
+                            .arg(p.face.frame)
+                            .arg(int(p.length_policy));
+    if (!session_ || key != session_key_) {
+        session_.reset();
+        session_ = std::make_shared<core::DubSession>(p);
+        session_key_ = key;
+    } else {
+        session_->update(p);
+    }
+    return session_;
+}
+
+void DubController::setBusy(bool b) {
+    if (busy_ == b) return;
+    busy_ = b;
+    if (b)
+        tick_.start();
+    else
+        tick_.stop();
+    Q_EMIT busyChanged(b);
+}
+
+template <class F>
+void DubController::start(const QString& what, F&& job) {
+    if (busy_) {
+        Q_EMIT finished(false, false, tr("%1: another job is running; cancel it first").arg(what), {});
+        return;
+    }
+    if (!doc_->hasVideo() || doc_->project().speech_path.empty()) {
+        Q_EMIT finished(false, false, tr("%1 needs a video and the new speech: drop both on the window").arg(what), {});
+        return;
+    }
+    core::DubParams params;
+    try {
+        params = paramsFor(doc_->project());
+    } catch (const Error& e) {
+        Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
+        return;
+    }
+    stop_ = std::make_unique<std::stop_source>();
+    setBusy(true);
+    const std::stop_token stop = stop_->get_token();
+    QtConcurrent::run(&pool_, [this, params, stop, job = std::forward<F>(job)]() mutable {
+        bool ok = false, cancelled = false;
+        QString message, output;
+        try {
+            auto session = sessionFor(params);
+            std::tie(message, output) = job(*session, params, stop);
+            ok = true;
+        } catch (const Error& e) {
+            cancelled = e.kind() == ErrorKind::Cancelled;
+            message = QString::fromStdString(e.what());
+            if (!cancelled) log::ui()->error("{}", e.what());
+        } catch (const std::exception& e) {
+            message = QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()));
+            log::ui()->error("{}", e.what());
+            session_.reset();  // unknown state: rebuild next time
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, cancelled, message, output] {
+                drain();
+                setBusy(false);
+                Q_EMIT finished(ok, cancelled, message, output);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void DubController::previewFrame(int64_t frame) {
+    start(tr("Preview"), [this, frame](core::DubSession& s, const core::DubParams&, std::stop_token stop) {
+        auto on_progress = [this, stop](const Progress& pr) {
+            QMutexLocker lock(&mutex_);
+            pending_.has_progress = true;
+            pending_.stage = QString::fromStdString(pr.stage);
+            pending_.fraction = pr.fraction;
+            pending_.eta_s = pr.eta_seconds;
+            return !stop.stop_requested();
+        };
+        s.prepare(on_progress, stop);
+        const core::Preview pv = s.preview(frame, stop, on_progress);
+        const QImage src = toImage(pv.source), gen = toImage(pv.generated), mask = toImage(pv.mask);
+        const QRect box(pv.face_box.x, pv.face_box.y, pv.face_box.width, pv.face_box.height);
+        const bool has_face = pv.has_face;
+        QMetaObject::invokeMethod(
+            this,
+            [this, frame, src, gen, mask, box, has_face] {
+                if (has_face)
+                    generated_.insert(frame, gen.height() > kCacheMaxHeight
+                                                 ? gen.scaledToHeight(kCacheMaxHeight, Qt::SmoothTransformation)
+                                                 : gen);
+                Q_EMIT previewReady(frame, src, gen, mask, box, has_face);
+            },
+            Qt::QueuedConnection);
+        return std::pair{has_face ? tr("Previewed frame %1").arg(frame)
+                                  : tr("Frame %1 has no face to re-sync; it stays as it is").arg(frame),
+                         QString()};
+    });
+}
+
+void DubController::exportVideo(const QString& output) {
+    start(tr("Export"), [this, output](core::DubSession& s, core::DubParams params, std::stop_token stop) {
+        params.output = output.toStdString();
+        s.update(params);
+        core::DubCallbacks cb;
+        cb.progress = [this, stop](const Progress& pr) {
+            QMutexLocker lock(&mutex_);
+            pending_.has_progress = true;
+            pending_.stage = QString::fromStdString(pr.stage);
+            pending_.fraction = pr.fraction;
+            pending_.eta_s = pr.eta_seconds;
+            return !stop.stop_requested();
+        };
+        cb.on_frame = [this](const core::DubFrame& f) {
+            if (!f.generated || !f.rgb) return;
+            QImage img = toImage(*f.rgb, kCacheMaxHeight);
+            QMutexLocker lock(&mutex_);
+            pending_.frames.insert(f.index, std::move(img));
+        };
+        const core::DubReport r = s.run(cb, stop);
+        const QString msg = tr("Wrote %1: %2 frames, %3 re-synced, %4 without a face, %5 fps")
+                                .arg(QString::fromStdString(r.output.string()))
+                                .arg(r.frames)
+                                .arg(r.generated)
+                                .arg(r.no_face)
+                                .arg(r.fps(), 0, 'f', 1);
+        return std::pair{msg, QString::fromStdString(r.output.string())};
+    });
+}
+
+void DubController::cancel() {
+    if (stop_) stop_->request_stop();
+}
+
+void DubController::waitForIdle() {
+    pool_.waitForDone();
+    QCoreApplication::sendPostedEvents(this);
+}
+
+QImage DubController::generatedFrame(int64_t frame) const { return generated_.value(frame); }
+
+void DubController::drain() {
+    Pending p;
+    {
+        QMutexLocker lock(&mutex_);
+        std::swap(p, pending_);
+    }
+    if (p.has_progress) Q_EMIT progress(p.stage, p.fraction, p.eta_s);
+    if (!p.frames.isEmpty()) {
+        for (auto it = p.frames.cbegin(); it != p.frames.cend(); ++it) generated_.insert(it.key(), it.value());
+        while (generated_.size() > kCacheMaxFrames) generated_.erase(generated_.begin());
+        Q_EMIT frameGenerated(p.frames.lastKey());
+    }
+}
+
+}  // namespace redub::ui

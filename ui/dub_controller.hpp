@@ -1,0 +1,90 @@
+// Adapts core::DubSession (core/dub.hpp) to the GUI: every call runs on one
+// worker thread (so the session is used by one thread at a time), core
+// callbacks become queued signals, and per-frame results and progress are
+// coalesced by a 30 Hz timer so a fast job cannot flood the event loop
+// (OBS RemuxWorker / VolumeMeter pattern). The session is kept between calls
+// and rebuilt only when the video, speech, model, face, device or length
+// policy change, so previews and the export share its cache.
+#pragma once
+
+#include "ui/document.hpp"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QMap>
+#include <QMutex>
+#include <QObject>
+#include <QRect>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <memory>
+#include <stop_token>
+
+namespace redub::core {
+struct DubParams;
+class DubSession;
+}  // namespace redub::core
+
+namespace redub::ui {
+
+class DubController : public QObject {
+    Q_OBJECT
+public:
+    explicit DubController(Document* doc, QObject* parent = nullptr);
+    ~DubController() override;  // cancels and waits for the worker
+
+    bool busy() const { return busy_; }
+    // Generates frame `frame` now (cached by the session). previewReady or failed follows.
+    void previewFrame(int64_t frame);
+    // Generates the whole video (or the selected ranges) and writes `output` (MP4).
+    void exportVideo(const QString& output);
+    // Asks the running job to stop; finished(cancelled = true) follows.
+    void cancel();
+    // Blocks until the worker is idle (tests).
+    void waitForIdle();
+
+    // Generated frames seen so far (output frame -> picture, downscaled for display).
+    QImage generatedFrame(int64_t frame) const;
+    bool hasGenerated(int64_t frame) const { return generated_.contains(frame); }
+    int generatedCount() const { return int(generated_.size()); }
+
+    // Document -> DubParams (the model path resolves to the bundled default when empty).
+    static core::DubParams paramsFor(const core::Project& project);
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void progress(const QString& stage, double fraction, double eta_s);  // coalesced
+    void previewReady(qint64 frame, const QImage& source, const QImage& generated, const QImage& mask,
+                      const QRect& face_box, bool has_face);
+    void frameGenerated(qint64 frame);  // coalesced: the latest frame since the last tick
+    // ok: the job completed; cancelled: the user stopped it; message: the error or a summary.
+    void finished(bool ok, bool cancelled, const QString& message, const QString& output);
+
+private:
+    template <class F>
+    void start(const QString& what, F&& job);
+    std::shared_ptr<core::DubSession> sessionFor(const core::DubParams& params);  // worker thread
+    void drain();                                                                 // GUI thread, on the timer
+    void setBusy(bool b);
+
+    Document* doc_;
+    QThreadPool pool_;  // one thread: the session is not thread-safe
+    std::shared_ptr<core::DubSession> session_;
+    QString session_key_;
+    std::unique_ptr<std::stop_source> stop_;
+    bool busy_ = false;
+
+    // Filled by the worker, drained by the timer.
+    QMutex mutex_;
+    struct Pending {
+        bool has_progress = false;
+        QString stage;
+        double fraction = 0, eta_s = -1;
+        QMap<qint64, QImage> frames;
+    } pending_;
+    QTimer tick_;
+    QMap<qint64, QImage> generated_;
+};
+
+}  // namespace redub::ui

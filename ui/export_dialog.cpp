@@ -1,0 +1,158 @@
+#include "ui/export_dialog.hpp"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace redub::ui {
+
+QString ExportDialog::proposedOutput(const core::Project& p) {
+    if (!p.output.output_path.empty()) return QString::fromStdString(p.output.output_path.string());
+    const QFileInfo v(QString::fromStdString(p.video_path.string()));
+    return v.absoluteDir().filePath(v.completeBaseName() + QStringLiteral("-redub.mp4"));
+}
+
+ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Export dubbed video"));
+    setObjectName(QStringLiteral("exportDialog"));
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    form->setLabelAlignment(Qt::AlignRight);
+    form->setHorizontalSpacing(12);
+    form->setVerticalSpacing(8);
+
+    output_ = new QLineEdit(proposedOutput(p), this);
+    output_->setObjectName(QStringLiteral("outputPath"));
+    output_->setMinimumWidth(380);
+    auto* browse = new QPushButton(tr("Browse\u2026"), this);
+    auto* out_row = new QHBoxLayout;
+    out_row->addWidget(output_, 1);
+    out_row->addWidget(browse);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getSaveFileName(this, tr("Export to"), output_->text(), tr("MP4 video (*.mp4)"));
+        if (!f.isEmpty()) output_->setText(f.endsWith(QStringLiteral(".mp4"), Qt::CaseInsensitive) ? f : f + ".mp4");
+    });
+    form->addRow(tr("Output file"), out_row);
+
+    quality_ = new QComboBox(this);
+    for (auto [label, crf] : {std::pair{tr("Best (CRF 14)"), 14},
+                              {tr("High (CRF 18)"), 18},
+                              {tr("Good (CRF 22)"), 22},
+                              {tr("Small file (CRF 28)"), 28}})
+        quality_->addItem(label, crf);
+    quality_->setCurrentIndex(std::max(0, quality_->findData(p.output.crf)));
+    if (quality_->findData(p.output.crf) < 0) {
+        quality_->addItem(tr("Custom (CRF %1)").arg(p.output.crf), p.output.crf);
+        quality_->setCurrentIndex(quality_->count() - 1);
+    }
+    form->addRow(tr("Quality"), quality_);
+
+    preset_ = new QComboBox(this);
+    for (const char* s : {"ultrafast", "veryfast", "fast", "medium", "slow", "veryslow"}) preset_->addItem(s);
+    preset_->setCurrentText(QString::fromStdString(p.output.preset));
+    preset_->setToolTip(tr("Encoder speed: slower presets make smaller files at the same quality"));
+    form->addRow(tr("Encoder preset"), preset_);
+
+    model_ = new QComboBox(this);
+    model_->addItem(tr("Bundled default model"), QString());
+    for (const QString& m : models) model_->addItem(QFileInfo(m).fileName(), m);
+    const QString cur = QString::fromStdString(p.model_path.string());
+    if (!cur.isEmpty() && model_->findData(cur) < 0) model_->addItem(QFileInfo(cur).fileName(), cur);
+    model_->setCurrentIndex(std::max(0, model_->findData(cur)));
+    form->addRow(tr("Model"), model_);
+
+    steps_ = new QSpinBox(this);
+    steps_->setRange(0, 1000);
+    steps_->setSpecialValueText(tr("model default"));
+    steps_->setValue(p.steps);
+    form->addRow(tr("Sampler steps"), steps_);
+
+    seed_ = new QSpinBox(this);
+    seed_->setRange(0, std::numeric_limits<int>::max());
+    seed_->setValue(int(std::min<uint64_t>(p.seed, uint64_t(std::numeric_limits<int>::max()))));
+    form->addRow(tr("Seed"), seed_);
+
+    device_ = new QComboBox(this);
+    for (const auto& d : core::devices()) device_->addItem(QString::fromStdString(d));
+    device_->setCurrentText(QString::fromStdString(p.device));
+    form->addRow(tr("Device"), device_);
+    layout->addLayout(form);
+
+    summary_ = new QLabel(this);
+    summary_->setWordWrap(true);
+    summary_->setStyleSheet(QStringLiteral("color: #8d929a; padding: 6px 0;"));
+    int64_t n = 0;
+    for (const auto& r : p.ranges) n += r.length();
+    summary_->setText(p.ranges.empty() ? tr("Every frame with a face is re-synchronised.")
+                                       : tr("Only the %n selected range(s) (%1 frames) are re-synchronised; the rest "
+                                            "of the video is copied as it is.",
+                                            nullptr, int(p.ranges.size()))
+                                             .arg(n));
+    layout->addWidget(summary_);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* go = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    go->setDefault(true);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &ExportDialog::reject);
+    layout->addWidget(buttons);
+}
+
+QString ExportDialog::outputPath() const { return output_->text().trimmed(); }
+void ExportDialog::setOutputPath(const QString& p) { output_->setText(p); }
+QString ExportDialog::modelPath() const { return model_->currentData().toString(); }
+int ExportDialog::steps() const { return steps_->value(); }
+uint64_t ExportDialog::seed() const { return uint64_t(seed_->value()); }
+QString ExportDialog::device() const { return device_->currentText(); }
+
+core::ExportSettings ExportDialog::exportSettings() const {
+    core::ExportSettings s;
+    s.output_path = outputPath().toStdString();
+    s.crf = quality_->currentData().toInt();
+    s.preset = preset_->currentText().toStdString();
+    return s;
+}
+
+void ExportDialog::accept() {
+    const QFileInfo out(outputPath());
+    if (outputPath().isEmpty()) {
+        QMessageBox::warning(this, windowTitle(), tr("Choose an output file."));
+        return;
+    }
+    if (!out.absoluteDir().exists()) {
+        QMessageBox::warning(this, windowTitle(), tr("%1: the folder does not exist.").arg(out.absolutePath()));
+        return;
+    }
+    if (out.exists() && QMessageBox::question(this, windowTitle(), tr("%1 exists. Replace it?").arg(out.fileName())) !=
+                            QMessageBox::Yes)
+        return;
+    QDialog::accept();
+}
+
+bool confirmDiff2LipLicence(QWidget* parent) {
+    QMessageBox box(parent);
+    box.setWindowTitle(QObject::tr("Diff2Lip checkpoint licence"));
+    box.setIcon(QMessageBox::Information);
+    box.setText(QObject::tr("<b>The Diff2Lip weights are licensed CC-BY-NC-4.0: non-commercial use only.</b>"));
+    box.setInformativeText(
+        QObject::tr("Diff2Lip (Mukhopadhyay et al., 2024) publishes its checkpoint under the Creative Commons "
+                    "Attribution-NonCommercial 4.0 International licence. You may use videos made with it for "
+                    "non-commercial purposes only, and must credit the authors. Redub's own code and bundled model "
+                    "are not affected.<br><br>Full text: https://creativecommons.org/licenses/by-nc/4.0/"));
+    box.setStandardButtons(QMessageBox::Cancel);
+    auto* accept = box.addButton(QObject::tr("I understand, import"), QMessageBox::AcceptRole);
+    box.exec();
+    return box.clickedButton() == accept;
+}
+
+}  // namespace redub::ui

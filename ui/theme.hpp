@@ -1,0 +1,28 @@
+// The editor's dark theme (Fusion + a palette + a small style sheet), in the
+// spirit of Shotcut and Kdenlive: neutral greys, one accent colour.
+#pragma once
+
+#include <QColor>
+
+class QApplication;
+
+namespace redub::ui {
+
+namespace theme {
+inline const QColor kWindow{0x2b, 0x2d, 0x31};
+inline const QColor kBase{0x1e, 0x1f, 0x22};
+inline const QColor kPanel{0x24, 0x26, 0x2a};
+inline const QColor kText{0xdc, 0xde, 0xe2};
+inline const QColor kDimText{0x8d, 0x92, 0x9a};
+inline const QColor kAccent{0x3d, 0x9b, 0xe9};     // selection, playhead handle
+inline const QColor kSource{0x59, 0xb3, 0x7f};     // source audio waveform
+inline const QColor kSpeech{0xe8, 0x9b, 0x3c};     // new speech waveform
+inline const QColor kRange{0x3d, 0x9b, 0xe9, 70};  // ranges to re-sync
+inline const QColor kNoFace{0xe0, 0x4f, 0x4f};     // frames without a face
+inline const QColor kPlayhead{0xff, 0x5a, 0x4f};
+}  // namespace theme
+
+// Applies the Fusion style, the dark palette and the style sheet.
+void applyDarkTheme(QApplication& app);
+
+}  // namespace redub::ui
