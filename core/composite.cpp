@@ -72,17 +72,44 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
     }
     cv::warpAffine(gen_f, g, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
 
+    // Detail restoration: out = warp(gen) + keep * (src - warp(crop(src))), where
+    // keep ~ 1 where gen matches the source crop. The second term is exactly the
+    // detail the crop round trip loses, so unchanged content comes back exact.
+    cv::Mat detail, keep;
+    if (params.restore_detail && params.detail_tolerance > 0) {
+        cv::Mat src_crop;
+        extractCrop(frame, crop).convertTo(src_crop, CV_32FC3);
+        cv::Mat d;
+        cv::absdiff(gen_f, src_crop, d);
+        d = d.reshape(1, crop.size * crop.size);
+        cv::Mat dmax;
+        cv::reduce(d, dmax, 1, cv::REDUCE_MAX);
+        dmax = dmax.reshape(1, crop.size);
+        cv::Mat k = dmax * (1.f / params.detail_tolerance);
+        cv::multiply(k, k, k);
+        cv::exp(-k, k);
+        cv::warpAffine(k, keep, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                       cv::Scalar(0));
+        cv::Mat back;
+        cv::warpAffine(src_crop, back, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+        frame(roi).convertTo(detail, CV_32FC3);
+        detail -= back;
+    }
+
     cv::Mat out = frame(roi);
     for (int y = 0; y < roi.height; ++y) {
         const float* wr = w.ptr<float>(y);
         const cv::Vec3f* gr = g.ptr<cv::Vec3f>(y);
+        const cv::Vec3f* dr = detail.empty() ? nullptr : detail.ptr<cv::Vec3f>(y);
+        const float* kr = keep.empty() ? nullptr : keep.ptr<float>(y);
         cv::Vec3b* o = out.ptr<cv::Vec3b>(y);
         for (int x = 0; x < roi.width; ++x) {
             const float a = wr[x];
             if (a <= 0.f) continue;  // untouched: bit-identical to the source
             for (int c = 0; c < 3; ++c) {
                 const float s = o[x][c];
-                o[x][c] = cv::saturate_cast<uchar>(s + a * (gr[x][c] - s));
+                const float v = dr ? gr[x][c] + kr[x] * dr[x][c] : gr[x][c];
+                o[x][c] = cv::saturate_cast<uchar>(s + a * (v - s));
             }
         }
     }

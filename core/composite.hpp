@@ -8,13 +8,20 @@ namespace redub::core {
 struct CompositeParams {
     int feather_px = 8;         // width of the soft edge inside the mask, in crop pixels
     bool colour_match = false;  // shift the generated colours so the skin just outside the mask matches the source
+    // Where the generated crop equals the (resampled) source, put back the source's own
+    // detail that the crop's resolution lost; fades out where the content differs by
+    // more than detail_tolerance levels, so a changed mouth never shows the old one.
+    bool restore_detail = true;
+    float detail_tolerance = 6.f;
     static CompositeParams defaults() { return {}; }
 };
 
 // Warps `generated_crop_rgb` (CV_8UC3, crop.size square) back into
 // `frame_rgb` (CV_8UC3) and blends it through featherMask(mask). Pixels whose
 // blend weight is 0 - everything outside the mask and the crop - are
-// bit-identical to the source. Throws Error{BadInput} on mismatched sizes/types.
+// bit-identical to the source; with restore_detail, a generated crop equal to
+// extractCrop(frame) gives the frame back exactly. Throws Error{BadInput} on
+// mismatched sizes/types.
 void composite(cv::Mat& frame_rgb, const cv::Mat& generated_crop_rgb, const Crop& crop, const cv::Mat& mask,
                const CompositeParams& params = CompositeParams::defaults());
 

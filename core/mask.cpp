@@ -44,8 +44,10 @@ cv::Mat featherMask(const cv::Mat& hard, int feather_px) {
     if (feather_px < 0) fail(ErrorKind::BadInput, "face mask: feather_px must be >= 0");
     if (feather_px == 0) return hard.clone();
     // Shrink by half the feather, then blur over the other half: the soft edge
-    // stays inside the hard mask, and the crop's border counts as outside.
-    const int r = std::max(1, feather_px / 2);
+    // stays strictly inside the hard mask (the outermost mask pixel is already
+    // 0), and the crop's border counts as outside.
+    const int b = std::max(1, feather_px / 4);  // radius of each of two box passes
+    const int r = 2 * b + 1;                    // erosion radius: more than the blur's reach
     cv::Mat bin = hard > 0.5f;
     cv::Mat eroded;
     cv::erode(bin, eroded, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1)),
@@ -53,8 +55,6 @@ cv::Mat featherMask(const cv::Mat& hard, int feather_px) {
     cv::Mat w;
     eroded.convertTo(w, CV_32F, 1.0 / 255.0);
     cv::Mat soft;
-    // Two box passes of radius r/2 ~ a smooth bump of radius r with exact zero support outside.
-    const int b = std::max(1, r / 2);
     cv::blur(w, soft, cv::Size(2 * b + 1, 2 * b + 1), cv::Point(-1, -1), cv::BORDER_CONSTANT);
     cv::blur(soft, soft, cv::Size(2 * b + 1, 2 * b + 1), cv::Point(-1, -1), cv::BORDER_CONSTANT);
     // Box sums in float leave ~1e-7 residue where the true value is 0 or 1.

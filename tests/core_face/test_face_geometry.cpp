@@ -177,6 +177,50 @@ private Q_SLOTS:
         QVERIFY2(psnr >= 45, qPrintable(QString("PSNR %1 dB").arg(psnr)));
     }
 
+    void changedContentShowsNoneOfTheOldDetail() {
+        // A generated mouth unlike the source: detail restoration must not bring
+        // the old pixels back there (no ghost of the old mouth).
+        cv::Mat frame = texturedFrame(320, 240);
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({160, 120}, 70, 5);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
+        cv::Mat gen = extractCrop(original, c);
+        gen(cv::Rect(40, 80, 48, 24)).setTo(cv::Scalar(250, 10, 10));  // a flat red "mouth"
+        composite(frame, gen, c, mask, CompositeParams::defaults());
+        int checked = 0;
+        for (int v = 86; v < 98; ++v)
+            for (int u = 46; u < 82; ++u) {
+                const cv::Point2f p = [&] {
+                    const cv::Matx23d inv = c.toFrame();
+                    return cv::Point2f(float(inv(0, 0) * u + inv(0, 1) * v + inv(0, 2)),
+                                       float(inv(1, 0) * u + inv(1, 1) * v + inv(1, 2)));
+                }();
+                const cv::Vec3b px = frame.at<cv::Vec3b>(int(std::lround(p.y)), int(std::lround(p.x)));
+                QVERIFY2(
+                    std::abs(px[0] - 250) <= 3 && px[1] <= 13 && px[2] <= 13,
+                    qPrintable(QString("(%1,%2,%3) at crop %4,%5").arg(px[0]).arg(px[1]).arg(px[2]).arg(u).arg(v)));
+                ++checked;
+            }
+        QVERIFY(checked > 300);
+    }
+
+    void withoutDetailRestorationTheRoundTripOnlyResamples() {
+        cv::Mat frame(240, 320, CV_8UC3);
+        for (int y = 0; y < 240; ++y)  // smooth content: bilinear resampling loses little
+            for (int x = 0; x < 320; ++x)
+                frame.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(128 + 100 * std::sin(x / 9.0)),
+                                                      uchar(128 + 100 * std::cos(y / 11.0)), uchar((x + y) / 3));
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({160, 120}, 70, 8);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        CompositeParams cp;
+        cp.restore_detail = false;
+        composite(frame, extractCrop(original, c), c, makeMask(f, c, MaskShape::LowerHalf), cp);
+        const double psnr = cv::PSNR(frame, original);
+        QVERIFY2(psnr > 35 && psnr < 90, qPrintable(QString("PSNR %1 dB").arg(psnr)));  // changed, but only slightly
+    }
+
     void pixelsWithZeroWeightAreBitIdentical() {
         cv::Mat frame = texturedFrame(320, 240);
         const cv::Mat original = frame.clone();
