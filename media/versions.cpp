@@ -12,8 +12,8 @@ extern "C" {
 namespace redub::media {
 namespace {
 std::string ver(const char* name, unsigned v) {
-    return std::string(name) + " " + std::to_string(AV_VERSION_MAJOR(v)) + "." +
-           std::to_string(AV_VERSION_MINOR(v)) + "." + std::to_string(AV_VERSION_MICRO(v));
+    return std::string(name) + " " + std::to_string(AV_VERSION_MAJOR(v)) + "." + std::to_string(AV_VERSION_MINOR(v)) +
+           "." + std::to_string(AV_VERSION_MICRO(v));
 }
 }  // namespace
 
