@@ -302,10 +302,16 @@ void TimelineView::paintRuler(QPainter& p, const QRect& r) {
     p.drawLine(r.bottomLeft(), r.bottomRight());
     const Rational fps = doc_->frameRate();
     const double fps_d = fps.toDouble();
-    // Label spacing: the smallest "nice" step (in frames or seconds) at least ~90 px apart.
-    const double steps_s[] = {1 / fps_d, 2 / fps_d, 5 / fps_d, 10 / fps_d, 0.5, 1,   2,    5,   10,
-                              15,        30,        60,        120,        300, 600, 1800, 3600};
-    double major = 3600;
+    // Label spacing: the smallest "nice" step at least ~90 px apart. Steps below a
+    // second are whole frames that divide the second, so labels fall on round timecodes.
+    const int64_t ifps = std::max<int64_t>(1, std::llround(fps_d));
+    std::vector<double> steps_s;
+    for (int64_t f : {1, 2, 5, 10, 15})
+        if (ifps % f == 0 && f < ifps) steps_s.push_back(double(f) / fps_d);
+    if (ifps % 2 == 0) steps_s.push_back(0.5 * ifps / fps_d);
+    for (double s : {1., 2., 5., 10., 15., 30., 60., 120., 300., 600., 1800., 3600.})
+        steps_s.push_back(s * ifps / fps_d);
+    double major = steps_s.back();
     for (double s : steps_s)
         if (s * pps_ >= 90) {
             major = s;

@@ -1,0 +1,408 @@
+// The desktop editor driven like a user would: real media (a 1.2 s cut of the
+// bundled sample), real decoding, face scan and a tiny random model for the
+// generation tests. Runs on the offscreen platform.
+#include "core/dub.hpp"
+#include "models/config.hpp"
+#include "models/generator.hpp"
+#include "redub/log.hpp"
+#include "support/test_support.hpp"
+#include "ui/document.hpp"
+#include "ui/dub_controller.hpp"
+#include "ui/log_panel.hpp"
+#include "ui/main_window.hpp"
+#include "ui/preview_view.hpp"
+#include "ui/timeline.hpp"
+
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QUrl>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace redub;
+using namespace redub::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButtons buttons,
+               Qt::KeyboardModifiers mods = Qt::NoModifier) {
+    const Qt::MouseButton button = type == QEvent::MouseMove ? Qt::NoButton : Qt::LeftButton;
+    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, mods);
+    QApplication::sendEvent(w, &e);
+}
+
+// Press at `from`, move in steps to `to`, release there.
+void drag(QWidget* w, QPointF from, QPointF to, Qt::KeyboardModifiers mods = Qt::NoModifier) {
+    sendMouse(w, QEvent::MouseButtonPress, from, Qt::LeftButton, mods);
+    for (int i = 1; i <= 5; ++i) sendMouse(w, QEvent::MouseMove, from + (to - from) * (i / 5.0), Qt::LeftButton, mods);
+    sendMouse(w, QEvent::MouseButtonRelease, to, Qt::NoButton, mods);
+}
+
+void dropFiles(QWidget* target, const QStringList& files) {
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& f : files) urls << QUrl::fromLocalFile(f);
+    mime.setUrls(urls);
+    const QPoint at = target->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+    QVERIFY(drop.isAccepted());
+    QCoreApplication::processEvents();  // the drop opens the files on the next turn of the loop
+}
+
+}  // namespace
+
+class TestEditor : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString video_, speech_, long_video_, model_, garbage_;
+
+    QString tmp(const QString& name) const { return dir_.filePath(name); }
+
+    // A window with the short clip and the speech loaded and analysed.
+    std::unique_ptr<MainWindow> loadedWindow() {
+        auto w = std::make_unique<MainWindow>();
+        w->resize(1280, 800);
+        w->show();
+        if (!w->openPaths({video_, speech_})) return nullptr;
+        w->settle();
+        return w;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // QSettings go to a throw-away place
+        QVERIFY(dir_.isValid());
+        const QString sample = QString::fromStdString(test::resource("sample/talking-face.mp4").string());
+        const QString wav = QString::fromStdString(test::resource("sample/new-speech.wav").string());
+        video_ = tmp("clip.mp4");
+        speech_ = tmp("speech.wav");
+        long_video_ = tmp("long.mp4");
+        QVERIFY(test::ffmpeg({"-i", sample, "-t", "1.2", "-c:v", "libx264", "-preset", "ultrafast", video_}));
+        QVERIFY(test::ffmpeg({"-i", wav, "-t", "1.5", speech_}));
+        QVERIFY(test::ffmpeg({"-i", sample, "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", long_video_}));
+        garbage_ = tmp("broken.mp4");
+        std::ofstream(garbage_.toStdString()) << std::string(4096, 'x');
+
+        models::ModelConfig c = models::ModelConfig::redubSmall();
+        c.image_size = 32;
+        c.channel_mult = {1, 2};
+        c.attention_resolutions = {};
+        c.audio_neighbours = 1;
+        c.audio_channel_mult = {1, 2};
+        c.default_sampling_steps = 2;
+        model_ = tmp("tiny.safetensors");
+        models::writeRandomModel(c, model_.toStdString(), 1);
+    }
+
+    void loadsTheSampleWithThumbnailsWaveformAndFaces() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        Document* d = w->document();
+        QVERIFY(d->hasVideo());
+        QCOMPARE(d->frameCount(), int64_t(30));
+        QVERIFY(d->frameRate() == Rational(25, 1));
+        QCOMPARE(w->preview()->original().size(), QSize(400, 300));
+        QVERIFY(!d->thumbnails().isEmpty());
+        QVERIFY(!d->peaks(Lane::Speech).empty());
+        QVERIFY(std::abs(d->peaks(Lane::Speech).durationSeconds() - 1.5) < 0.05);
+        // The bundled sample shows one face in every frame.
+        QCOMPARE(d->faceScan().frames_scanned, int64_t(30));
+        QVERIFY(d->faceScan().noFaceFrames().isEmpty());
+        QCOMPARE(d->facesNear(10).size(), 1);
+        QVERIFY(w->lastError().isEmpty());
+    }
+
+    void droppingAVideoAndAnAudioFileLoadsBoth() {
+        MainWindow w;
+        w.show();
+        // Audio first, video second: the roles come from the streams, not the order.
+        dropFiles(&w, {speech_, video_});
+        QCOMPARE(QString::fromStdString(w.document()->project().video_path.string()), video_);
+        QCOMPARE(QString::fromStdString(w.document()->project().speech_path.string()), speech_);
+        w.settle();
+        QVERIFY(w.lastError().isEmpty());
+    }
+
+    void droppingASecondVideoUsesItsAudioAsTheSpeech() {
+        const QString talk = tmp("talk-with-audio.mp4");
+        QVERIFY(test::ffmpeg({"-i", video_, "-i", speech_, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac",
+                              "-shortest", talk}));
+        MainWindow w;
+        w.show();
+        dropFiles(&w, {video_});
+        dropFiles(&w, {talk});
+        QCOMPARE(QString::fromStdString(w.document()->project().video_path.string()), video_);
+        QCOMPARE(QString::fromStdString(w.document()->project().speech_path.string()), talk);
+        w.settle();
+    }
+
+    void droppingABrokenFileShowsAnErrorAndKeepsTheProject() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        const auto before = w->document()->project();
+        dropFiles(w.get(), {garbage_});
+        QVERIFY2(w->lastError().contains("broken.mp4"), qPrintable(w->lastError()));
+        QVERIFY(w->document()->project() == before);
+        auto* box = w->findChild<QMessageBox*>("errorDialog");
+        QVERIFY(box);
+        QVERIFY(box->isVisible());
+        QVERIFY(box->text().contains("broken.mp4"));
+    }
+
+    void draggingTheSpeechClipSetsTheOffsetAndUndoRestoresIt() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        TimelineView* tl = w->timeline()->view();
+        const QRect lane = tl->rowRect(TimelineView::SpeechRow);
+        const QPointF from(tl->xForSeconds(0.5), lane.center().y());
+        const double dx = 50;
+        drag(tl, from, from + QPointF(dx, 0));
+        const int64_t expected = int64_t(std::llround(dx / tl->pixelsPerSecond() * core::kOffsetSampleRate));
+        const int64_t got = w->document()->project().offset_samples;
+        QVERIFY2(std::abs(got - expected) <= 2, qPrintable(QString("%1 vs %2").arg(got).arg(expected)));
+        // The numeric box follows.
+        QCOMPARE(w->timeline()->offsetBox()->value(), int(std::llround(got * 1000.0 / core::kOffsetSampleRate)));
+        w->document()->undoStack()->undo();
+        QCOMPARE(w->document()->project().offset_samples, int64_t(0));
+        w->document()->undoStack()->redo();
+        QCOMPARE(w->document()->project().offset_samples, got);
+    }
+
+    void typingAnOffsetAndNudgingAreUndoable() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->timeline()->offsetBox()->setValue(-120);
+        QCOMPARE(w->document()->project().offset_samples, int64_t(-120 * 16));
+        QVERIFY(w->document()->isModified());
+        w->document()->undoStack()->undo();
+        QCOMPARE(w->document()->project().offset_samples, int64_t(0));
+    }
+
+    void draggingOverTheVideoSelectsARangeAndAltDragRemovesPart() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        TimelineView* tl = w->timeline()->view();
+        const int y = tl->rowRect(TimelineView::VideoRow).center().y();
+        drag(tl, QPointF(tl->xForFrame(5) + 1, y), QPointF(tl->xForFrame(20) + 1, y));
+        auto ranges = w->document()->project().ranges;
+        QCOMPARE(ranges.size(), size_t(1));
+        QCOMPARE(ranges[0], (core::FrameRange{5, 21}));
+        drag(tl, QPointF(tl->xForFrame(10) + 1, y), QPointF(tl->xForFrame(12) + 1, y), Qt::AltModifier);
+        ranges = w->document()->project().ranges;
+        QCOMPARE(ranges.size(), size_t(2));
+        QCOMPARE(ranges[0], (core::FrameRange{5, 10}));
+        QCOMPARE(ranges[1], (core::FrameRange{13, 21}));
+        w->document()->undoStack()->undo();
+        QCOMPARE(w->document()->project().ranges, (std::vector<core::FrameRange>{{5, 21}}));
+        w->document()->undoStack()->undo();
+        QVERIFY(w->document()->project().ranges.empty());
+    }
+
+    void markInAndOutKeysSelectARange() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->seek(3);
+        QTest::keyClick(w.get(), Qt::Key_I);
+        w->seek(8);
+        QTest::keyClick(w.get(), Qt::Key_O);
+        QCOMPARE(w->document()->project().ranges, (std::vector<core::FrameRange>{{3, 9}}));
+    }
+
+    void clickingTheRulerSeeksAndArrowsStep() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        TimelineView* tl = w->timeline()->view();
+        const QPointF at(tl->xForFrame(17) + 2, TimelineView::kRulerHeight / 2);
+        sendMouse(tl, QEvent::MouseButtonPress, at, Qt::LeftButton);
+        sendMouse(tl, QEvent::MouseButtonRelease, at, Qt::NoButton);
+        QCOMPARE(w->currentFrame(), int64_t(17));
+        QCOMPARE(tl->playhead(), int64_t(17));
+        QTest::keyClick(w.get(), Qt::Key_Right);
+        QCOMPARE(w->currentFrame(), int64_t(18));
+        QTest::keyClick(w.get(), Qt::Key_Left);
+        QTest::keyClick(w.get(), Qt::Key_Left);
+        QCOMPARE(w->currentFrame(), int64_t(16));
+        QTest::keyClick(w.get(), Qt::Key_Home);
+        QCOMPARE(w->currentFrame(), int64_t(0));
+    }
+
+    void lPlaysAndKStops() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        QTest::keyClick(w.get(), Qt::Key_L);
+        QVERIFY(w->isPlaying());
+        QTRY_VERIFY_WITH_TIMEOUT(w->currentFrame() >= 3, 5000);
+        QTest::keyClick(w.get(), Qt::Key_K);
+        QVERIFY(!w->isPlaying());
+        const int64_t at = w->currentFrame();
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QVERIFY(w->isPlaying());
+        QTRY_VERIFY_WITH_TIMEOUT(w->currentFrame() < at, 5000);
+        w->pause();
+    }
+
+    void clickingAFaceChoosesItAndUndoForgetsIt() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->seek(6);
+        w->settle();
+        const QList<QRectF> faces = w->document()->facesNear(6);
+        QCOMPARE(faces.size(), 1);
+        PreviewView* pv = w->preview();
+        const QRectF target = pv->originalRect();
+        const QPointF c = faces[0].center();
+        const QPointF click(target.left() + c.x() * target.width() / 400, target.top() + c.y() * target.height() / 300);
+        sendMouse(pv, QEvent::MouseButtonPress, click, Qt::LeftButton);
+        sendMouse(pv, QEvent::MouseButtonRelease, click, Qt::NoButton);
+        const auto face = w->document()->project().face;
+        QVERIFY(face.has_value());
+        QCOMPARE(face->frame, int64_t(6));
+        QVERIFY(std::abs(face->x - c.x()) < 2 && std::abs(face->y - c.y()) < 2);
+        // A click on the background (top-left corner) chooses nothing.
+        sendMouse(pv, QEvent::MouseButtonPress, target.topLeft() + QPointF(3, 3), Qt::LeftButton);
+        QCOMPARE(w->document()->project().face, face);
+        w->document()->undoStack()->undo();
+        QVERIFY(!w->document()->project().face.has_value());
+        w->document()->undoStack()->redo();
+        QCOMPARE(w->document()->project().face, face);
+    }
+
+    void savesAndReopensAProject() {
+        const QString file = tmp("edit.redub");
+        core::Project saved;
+        {
+            auto w = loadedWindow();
+            QVERIFY(w);
+            Document* d = w->document();
+            d->requestOffset(-800);
+            d->requestAddRange({4, 12});
+            d->requestFace(core::FacePoint{200, 150, 4});
+            d->setGenerationSettings(model_.toStdString(), 3, 11, "cpu");
+            QVERIFY(d->isModified());
+            QVERIFY(w->saveProjectAs(file));
+            QVERIFY(!d->isModified());
+            QVERIFY(w->windowTitle().startsWith("edit.redub"));
+            saved = d->project();
+        }
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openProject(file));
+        w.settle();
+        QVERIFY(w.document()->project() == saved);
+        QVERIFY(w.document()->hasVideo());
+        QCOMPARE(w.document()->frameCount(), int64_t(30));
+        QVERIFY(!w.document()->isModified());
+        QVERIFY(!w.document()->undoStack()->canUndo());
+        QCOMPARE(w.timeline()->offsetBox()->value(), -50);
+    }
+
+    void openingABrokenProjectNamesTheProblemAndKeepsTheDocument() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        const QString bad = tmp("bad.redub");
+        std::ofstream(bad.toStdString()) << R"({"video": "clip.mp4", "ranges": [{"begin": 9, "end": 2}]})";
+        const auto before = w->document()->project();
+        QVERIFY(!w->openProject(bad));
+        QVERIFY2(w->lastError().contains("bad.redub") && w->lastError().contains("ranges[0].end"),
+                 qPrintable(w->lastError()));
+        QVERIFY(w->document()->project() == before);
+        // A project whose video went missing is refused the same way.
+        const QString gone = tmp("gone.redub");
+        std::ofstream(gone.toStdString()) << R"({"video": "nowhere.mp4"})";
+        QVERIFY(!w->openProject(gone));
+        QVERIFY2(w->lastError().contains("nowhere.mp4"), qPrintable(w->lastError()));
+    }
+
+    void logPanelShowsCoreLogLines() {
+        MainWindow w;
+        log::core()->warn("a line from core for the panel");
+        QTRY_VERIFY(w.logPanel()->toPlainText().contains("a line from core for the panel"));
+    }
+
+    void previewFrameChangesOnlyInsideTheMask() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        w->seek(12);
+        w->settle();
+        QSignalSpy ready(w->dub(), &DubController::previewReady);
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->previewCurrentFrame();
+        QVERIFY(w->dub()->busy());
+        QVERIFY(done.wait(240000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        QCOMPARE(ready.size(), 1);
+        QCOMPARE(ready.at(0).at(0).toLongLong(), qint64(12));
+        const QImage src = ready.at(0).at(1).value<QImage>().convertToFormat(QImage::Format_RGB888);
+        const QImage gen = ready.at(0).at(2).value<QImage>().convertToFormat(QImage::Format_RGB888);
+        const QImage mask = ready.at(0).at(3).value<QImage>().convertToFormat(QImage::Format_Grayscale8);
+        QVERIFY(ready.at(0).at(5).toBool());
+        QCOMPARE(gen.size(), src.size());
+        QCOMPARE(mask.size(), src.size());
+        // The preview shows what the job returned.
+        QCOMPARE(w->preview()->generated().convertToFormat(QImage::Format_RGB888), gen);
+        int changed = 0, outside = 0;
+        for (int y = 0; y < src.height(); ++y) {
+            const uchar* a = src.constScanLine(y);
+            const uchar* b = gen.constScanLine(y);
+            const uchar* m = mask.constScanLine(y);
+            for (int x = 0; x < src.width(); ++x) {
+                const bool diff = a[3 * x] != b[3 * x] || a[3 * x + 1] != b[3 * x + 1] || a[3 * x + 2] != b[3 * x + 2];
+                changed += diff;
+                outside += diff && m[x] == 0;
+            }
+        }
+        QVERIFY2(changed > 50, qPrintable(QString::number(changed)));
+        QCOMPARE(outside, 0);
+        // The displayed original is the source frame itself.
+        QCOMPARE(w->preview()->original().convertToFormat(QImage::Format_RGB888), src);
+    }
+
+    void cancellingAGenerationLeavesNoOutput() {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openPaths({long_video_, speech_}));
+        w.settle();
+        w.document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        const QString out = tmp("cancelled.mp4");
+        QSignalSpy progress(w.dub(), &DubController::progress);
+        QSignalSpy done(w.dub(), &DubController::finished);
+        w.exportTo(out);
+        QVERIFY(w.dub()->busy());
+        QVERIFY(progress.wait(120000));
+        w.dub()->cancel();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.at(0).at(0).toBool(), false);  // not ok
+        QCOMPARE(done.at(0).at(1).toBool(), true);   // cancelled
+        QVERIFY(!w.dub()->busy());
+        QVERIFY(!QFileInfo::exists(out));
+        QVERIFY(w.lastError().isEmpty());  // a cancel is not an error dialog
+        // The editor stays usable: a new job can start.
+        QVERIFY(w.findChild<QWidget*>("cancelButton")->isHidden());
+    }
+
+    void generationWithABrokenModelShowsAnError() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(garbage_.toStdString(), 2, 5, "cpu");
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->previewCurrentFrame();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QCOMPARE(done.at(0).at(1).toBool(), false);
+        QVERIFY2(w->lastError().contains("broken.mp4"), qPrintable(w->lastError()));
+    }
+};
+
+QTEST_MAIN(TestEditor)
+#include "test_editor.moc"
