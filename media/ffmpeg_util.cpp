@@ -10,6 +10,7 @@ extern "C" {
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 
@@ -24,7 +25,10 @@ std::string avError(int code) {
 }
 
 namespace {
+thread_local int truncation_messages = 0;
+
 void ffmpegLogCallback(void* avcl, int level, const char* fmt, va_list vl) {
+    if (fmt && std::strstr(fmt, "ended prematurely")) ++truncation_messages;
     if (level > av_log_get_level()) return;
     char line[1024];
     static thread_local int print_prefix = 1;
@@ -45,6 +49,9 @@ void installFfmpegLog() {
         av_log_set_callback(ffmpegLogCallback);
     });
 }
+
+void resetTruncationSeen() { truncation_messages = 0; }
+bool truncationSeen() { return truncation_messages > 0; }
 
 FramePtr allocFrame() {
     FramePtr f(av_frame_alloc());
@@ -85,6 +92,8 @@ InputPtr openInput(const fs::path& file) {
     if (rc < 0) {
         if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM))
             fail(ErrorKind::Io, file, "cannot read the file (permission denied)");
+        if (rc == AVERROR_EOF)
+            fail(ErrorKind::BadInput, file, "the file ends before any audio or video data (zero length or truncated)");
         if (looksLikeIsoBmff(file))
             fail(ErrorKind::BadInput, file,
                  "truncated or damaged MP4/MOV file: its index ('moov' box) is missing (" + avError(rc) + ")");
@@ -93,7 +102,7 @@ InputPtr openInput(const fs::path& file) {
     InputPtr fmt(raw);
     rc = avformat_find_stream_info(fmt.get(), nullptr);
     if (rc < 0) fail(ErrorKind::BadInput, file, "cannot read the stream information (" + avError(rc) + ")");
-    if (fmt->nb_streams == 0) fail(ErrorKind::BadInput, file, "not a media file: it contains no streams");
+    if (fmt->nb_streams == 0) fail(ErrorKind::BadInput, file, "contains no audio or video streams (zero length)");
     return fmt;
 }
 

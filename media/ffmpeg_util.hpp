@@ -27,6 +27,11 @@ std::string avError(int code);
 // Routes FFmpeg's log into the "media" spdlog logger (debug level); idempotent.
 void installFfmpegLog();
 
+// Some demuxers (Matroska, WebM) report a file cut short only through their
+// log ("File ended prematurely"). These count such messages on this thread.
+void resetTruncationSeen();
+bool truncationSeen();
+
 struct InputCloser {
     void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
 };

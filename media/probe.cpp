@@ -30,6 +30,7 @@ struct Scan {
     std::vector<int64_t> pts;  // stream time base
     int64_t last_duration = 0;
     bool read_error = false;
+    bool truncated = false;  // the demuxer hit the end of the file inside an element
     std::string error;
 };
 
@@ -38,6 +39,7 @@ Scan scanVideoPackets(AVFormatContext* fmt, int vi) {
     for (unsigned i = 0; i < fmt->nb_streams; ++i)
         fmt->streams[i]->discard = int(i) == vi ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     PacketPtr pkt = allocPacket();
+    resetTruncationSeen();
     for (;;) {
         const int rc = av_read_frame(fmt, pkt.get());
         if (rc == AVERROR_EOF) break;
@@ -55,6 +57,7 @@ Scan scanVideoPackets(AVFormatContext* fmt, int vi) {
         av_packet_unref(pkt.get());
     }
     std::sort(scan.pts.begin(), scan.pts.end());
+    scan.truncated = truncationSeen();
     return scan;
 }
 
@@ -114,6 +117,10 @@ VideoInfo videoInfo(AVFormatContext* fmt, int vi, const fs::path& file, int64_t 
 
     if (file_size <= kScanLimitBytes) {
         Scan scan = scanVideoPackets(fmt, vi);
+        if (scan.truncated)
+            fail(ErrorKind::BadInput, file,
+                 "truncated file: it ends before the end of its last block (" + std::to_string(scan.packets) +
+                     " video frames readable)");
         if (scan.read_error && scan.packets == 0)
             fail(ErrorKind::BadInput, file,
                  "corrupt or truncated file: no video packet could be read (" + scan.error + ")");

@@ -237,11 +237,8 @@ struct VideoWriter::Impl {
                 copy_eof = true;
                 return;
             }
-            const double dur = pkt->duration * av_q2d(copy_st->time_base);
-            if (t + dur <= 0) {  // before the first frame
-                av_packet_unref(pkt.get());
-                continue;
-            }
+            // Packets before 0 (AAC priming, audio that starts before the
+            // picture) are kept: the MP4 edit list hides them from players.
             pkt->pos = -1;
             writePacket(ast, copy_st->time_base);
             if (t > until_s) return;
