@@ -10,12 +10,21 @@ extern const char* const kFeaturesUsage;
 int cmdDub(const Args&);
 int benchDub(const Args&);
 extern const char* const kDubUsage;
+int cmdSynth(const Args&);
+int cmdDataset(const Args&);
+int cmdTrain(const Args&);
+extern const char* const kSynthUsage;
+extern const char* const kDatasetUsage;
+extern const char* const kTrainUsage;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "print versions of Redub and its libraries, and where its data is", "redub-cli info", {}, cmdInfo},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "colour-match"}, cmdDub},
+        {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
+        {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},
+        {"train", "train or fine-tune a family-A model (masked diffusion loss, AdamW, EMA, resume)", kTrainUsage, {"no-resume"}, cmdTrain},
     };
     return table;
 }

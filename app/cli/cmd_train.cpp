@@ -1,0 +1,125 @@
+// redub-cli synth / dataset / train: ground-truth talking-face clips, dataset
+// caches and the trainer (docs/training.md).
+#include "cli/commands.hpp"
+#include "core/synth/synth.hpp"
+#include "core/train_data.hpp"
+#include "core/train_job.hpp"
+#include "models/runtime.hpp"
+#include "redub/error.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace redub::cli {
+namespace fs = std::filesystem;
+
+extern const char* const kSynthUsage =
+    "redub-cli synth --face IMG_OR_VIDEO --text \"...\" [--voice slt|rms|awb|kal16] [--fps 25]\n"
+    "                [--start-frame N] [--max-side 640] [--seed 1] [--no-motion] -o clip.mp4\n"
+    "  Writes clip.mp4 (speech as audio) and clip.json (per-frame ground-truth mouth parameters).";
+extern const char* const kDatasetUsage =
+    "redub-cli dataset VIDEO... -o DIR [--config CFG.json] [--frame-step 1] [--max-frames 0]\n"
+    "  Caches face crops, masks and mel windows of each video (with its own audio) as DIR/<name>.safetensors.";
+extern const char* const kTrainUsage =
+    "redub-cli train (--data DIR... | --video my.mp4...) --out M.safetensors [--config CFG.json] [--from M0|default]\n"
+    "                [--heldout DIR...] [--minutes N] [--steps N] [--batch 16] [--lr 2e-4] [--mouth-weight 0.2]\n"
+    "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
+    "                [--threads N] [--seed 1] [--no-resume]";
+
+namespace {
+bool printProgress(const Progress& p, const char* unit) {
+    if (p.eta_seconds >= 0)
+        std::fprintf(stderr, "\r%s %lld/%lld %s  %.0f%%  ETA %.0f s   ", p.stage.c_str(), (long long)p.done,
+                     (long long)p.total, unit, 100 * p.fraction, p.eta_seconds);
+    else
+        std::fprintf(stderr, "\r%s %lld %s   ", p.stage.c_str(), (long long)p.done, unit);
+    return true;
+}
+}  // namespace
+
+int cmdSynth(const Args& a) {
+    a.allowOnly({"face", "text", "voice", "fps", "start-frame", "max-side", "seed", "no-motion", "output", "out", "crf"});
+    auto p = core::synth::SynthParams::defaults();
+    p.face = a.require("face");
+    p.text = a.require("text");
+    p.voice = a.get("voice", "slt");
+    p.fps = a.getDouble("fps", 25);
+    p.start_frame = a.getInt("start-frame", 0);
+    p.max_side = int(a.getInt("max-side", 640));
+    p.seed = uint64_t(a.getInt("seed", 1));
+    p.crf = int(a.getInt("crf", 18));
+    if (a.has("no-motion")) p.head_motion = p.blinks = false;
+    const fs::path out = a.has("output") ? a.require("output") : a.require("out");
+    int64_t last = -1;
+    auto r = core::synth::synthesizeClip(p, out, [&](const Progress& pr) {
+        if (pr.done / 10 != last / 10) printProgress(pr, "frames");
+        last = pr.done;
+        return true;
+    });
+    std::fprintf(stderr, "\n");
+    std::printf("%s: %lld frames, %.2f s, %zu phones; ground truth in %s\n", out.string().c_str(), (long long)r.frames,
+                r.duration_s, r.phones.size(), r.json_path.string().c_str());
+    return 0;
+}
+
+int cmdDataset(const Args& a) {
+    a.allowOnly({"output", "out", "config", "frame-step", "max-frames"});
+    if (a.positional().empty()) fail(ErrorKind::BadInput, "dataset: give at least one video");
+    const fs::path dir = a.has("output") ? a.require("output") : a.require("out");
+    auto p = core::DatasetParams::defaults();
+    if (a.has("config")) p.config = models::ModelConfig::fromFile(a.require("config"));
+    p.frame_step = int(a.getInt("frame-step", 1));
+    p.max_frames = a.getInt("max-frames", 0);
+    fs::create_directories(dir);
+    for (const auto& v : a.positional()) {
+        const fs::path out = dir / (fs::path(v).stem().string() + ".safetensors");
+        auto info = core::buildDatasetClip(v, out, p, [](const Progress& pr) { return printProgress(pr, "frames"); });
+        std::fprintf(stderr, "\n");
+        std::printf("%s: %lld frames (%lld without a face)\n", out.string().c_str(), (long long)info.frames,
+                    (long long)info.skipped);
+    }
+    return 0;
+}
+
+int cmdTrain(const Args& a) {
+    a.allowOnly({"data", "video", "heldout", "config", "from", "out", "output", "minutes", "steps", "batch", "lr",
+                 "mouth-weight", "x0-weight", "validate-every", "checkpoint-every-s", "device", "threads", "seed",
+                 "no-resume", "grid-dir", "motion-dropout"});
+    auto p = core::TrainJobParams::defaults();
+    for (auto& d : a.all("data")) p.data.push_back(d);
+    for (auto& v : a.all("video")) p.videos.push_back(v);
+    for (auto& h : a.all("heldout")) p.heldout.push_back(h);
+    if (a.has("config")) p.config_file = a.require("config");
+    if (a.has("from")) p.from = a.require("from");
+    p.out = a.has("output") ? a.require("output") : a.require("out");
+    if (a.has("grid-dir")) p.grid_dir = a.require("grid-dir");
+    auto& t = p.train;
+    t.minutes = a.getDouble("minutes", 0);
+    t.max_steps = a.getInt("steps", 0);
+    if (t.minutes <= 0 && t.max_steps <= 0) fail(ErrorKind::BadInput, "train: give --minutes N or --steps N");
+    t.batch = int(a.getInt("batch", 16));
+    t.lr = a.getDouble("lr", 2e-4);
+    t.mouth_weight = a.getDouble("mouth-weight", 0.2);
+    t.x0_weight = a.getDouble("x0-weight", 0.1);
+    t.motion_dropout = a.getDouble("motion-dropout", 0.5);
+    t.validate_every = a.getInt("validate-every", 0);
+    t.checkpoint_every_s = a.getDouble("checkpoint-every-s", 300);
+    t.device = models::parseDevice(a.get("device", "auto"));
+    t.threads = int(a.getInt("threads", 0));
+    t.seed = uint64_t(a.getInt("seed", 1));
+    t.resume = !a.has("no-resume");
+    if (t.batch < 1 || t.batch > 4096) fail(ErrorKind::BadInput, "train: --batch must be in 1..4096");
+    int64_t last_print = 0;
+    auto st = core::runTrainJob(p, [&](const Progress& pr) {
+        if (pr.done - last_print >= 10 || pr.done == 1) {
+            last_print = pr.done;
+            std::fprintf(stderr, "step %lld  %.0f%%  ETA %.0f s\n", (long long)pr.done, 100 * pr.fraction, pr.eta_seconds);
+        }
+        return true;
+    });
+    std::printf("trained to step %lld: loss %.4f, held-out loss %.4f, %.3f s/step, %.0f s; model %s\n",
+                (long long)st.step, st.loss, st.val_loss, st.seconds_per_step, st.seconds, p.out.string().c_str());
+    return 0;
+}
+
+}  // namespace redub::cli

@@ -1,0 +1,195 @@
+#include "core/train_data.hpp"
+
+#include "core/align.hpp"
+#include "core/crop.hpp"
+#include "core/face_detector.hpp"
+#include "core/mask.hpp"
+#include "core/mel.hpp"
+#include "media/audio_reader.hpp"
+#include "media/video_reader.hpp"
+#include "models/safetensors.hpp"
+#include "redub/error.hpp"
+#include "redub/log.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+namespace redub::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+void appendChw(std::vector<float>& out, const cv::Mat& rgb) {
+    const int s = rgb.rows;
+    const size_t base = out.size();
+    out.resize(base + size_t(3) * s * s);
+    float* dst = out.data() + base;
+    for (int y = 0; y < s; ++y) {
+        const auto* row = rgb.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < s; ++x)
+            for (int c = 0; c < 3; ++c) dst[(size_t(c) * s + y) * s + x] = row[x][c] / 127.5f - 1.0f;
+    }
+}
+
+CropParams::Policy cropPolicy(const models::ModelConfig& c) {
+    return c.crop == "detector_box" ? CropParams::Policy::DetectorBox : CropParams::Policy::Similarity;
+}
+MaskShape maskShape(const models::ModelConfig& c) {
+    return c.mask == "landmarks" ? MaskShape::Landmarks : MaskShape::LowerHalf;
+}
+WindowParams::Anchor anchor(const models::ModelConfig& c) {
+    if (c.window_anchor == "centre" || c.window_anchor == "center") return WindowParams::Anchor::Centre;
+    if (c.window_anchor == "diff2lip") return WindowParams::Anchor::Diff2Lip;
+    return WindowParams::Anchor::Start;
+}
+
+}  // namespace
+
+DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, const DatasetParams& params,
+                                 const ProgressFn& progress, std::stop_token stop) {
+    const models::ModelConfig& cfg = params.config;
+    cfg.validate();
+    if (cfg.n_mels != 80) fail(ErrorKind::Unsupported, "dataset: only 80-band mel models are supported");
+    media::VideoReader reader(video);
+    media::AudioBuffer pcm = media::readAudio(video, 16000, 1, stop);  // throws "no audio stream"
+    const MelParams mp = MelParams::defaults();
+    const Mel mel = melSpectrogram(pcm.samples, mp, stop);
+    WindowParams win;
+    win.anchor = anchor(cfg);
+    win.cols = cfg.audio_cols;
+    win.neighbours = cfg.audio_neighbours;
+    CropParams cp = CropParams::defaults();
+    cp.policy = cropPolicy(cfg);
+    cp.size = cfg.image_size;
+    const Rational fps = reader.frameRate();
+    // Frames past the end of the audio have no speech to learn from.
+    const int64_t audio_frames = int64_t(pcm.duration_s() * fps.num / fps.den);
+    const int64_t total = std::min(reader.frameCount(), audio_frames);
+
+    FaceDetector det;
+    models::TensorMap t;
+    auto& crops = t["crops"];
+    auto& masks = t["masks"];
+    auto& audio = t["audio"];
+    auto& box = t["mouth_box"];
+    auto& index = t["frame_index"];
+    DatasetClipInfo info;
+    media::VideoFrame f;
+    const int s = cfg.image_size;
+    while (reader.next(f, stop)) {
+        if (f.index >= total) break;
+        if (params.max_frames > 0 && info.frames >= params.max_frames) break;
+        if (f.index % std::max(1, params.frame_step) != 0) continue;
+        auto faces = det.detect(f.rgb);
+        if (faces.empty()) {
+            ++info.skipped;
+            continue;
+        }
+        const FaceDetection& face = faces.front();
+        const Crop crop = computeCrop(face, cp);
+        appendChw(crops.data, extractCrop(f.rgb, crop));
+        const cv::Mat m = makeMask(face, crop, maskShape(cfg));
+        masks.data.insert(masks.data.end(), m.ptr<float>(0), m.ptr<float>(0) + size_t(s) * s);
+        const auto w = frameAudioWindows(mel, f.index, fps, mp, win, 0);
+        audio.data.insert(audio.data.end(), w.begin(), w.end());
+        float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+        for (int k = 48; k < 68; ++k) {
+            const cv::Point2f p = crop.apply(face.landmarks[size_t(k)]);
+            x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+        }
+        const float mx = 0.15f * (x1 - x0), my = 0.3f * (y1 - y0) + 1.0f;
+        box.data.insert(box.data.end(), {x0 - mx, y0 - my, x1 + mx, y1 + my});
+        index.data.push_back(float(f.index));
+        ++info.frames;
+        if (progress && !progress({"dataset", f.index + 1, total, double(f.index + 1) / std::max<int64_t>(1, total), -1}))
+            throw Error(ErrorKind::Cancelled, "cancelled by the user");
+    }
+    if (info.frames == 0) fail(ErrorKind::BadInput, video, "no face found in any frame");
+    const int64_t n = info.frames;
+    crops.shape = {n, 3, s, s};
+    masks.shape = {n, 1, s, s};
+    audio.shape = {n, cfg.audioWindows(), cfg.n_mels, cfg.audio_cols};
+    box.shape = {n, 4};
+    index.shape = {n};
+    std::map<std::string, std::string> meta{{"source", video.string()},
+                                            {"fps", std::to_string(fps.num) + "/" + std::to_string(fps.den)},
+                                            {"redub_dataset_config", cfg.toJsonString()}};
+    if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
+    models::writeSafetensors(out, t, meta);
+    log::core()->info("dataset: {} -> {} ({} frames, {} without a face)", video.string(), out.string(), n, info.skipped);
+    return info;
+}
+
+models::TrainData loadDataset(const std::vector<fs::path>& inputs) {
+    std::vector<fs::path> files;
+    for (const fs::path& p : inputs) {
+        if (fs::is_directory(p)) {
+            for (auto& e : fs::directory_iterator(p))
+                if (e.path().extension() == ".safetensors") files.push_back(e.path());
+        } else if (fs::exists(p)) {
+            files.push_back(p);
+        } else {
+            fail(ErrorKind::BadInput, p, "dataset file or folder does not exist");
+        }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) fail(ErrorKind::BadInput, "no dataset clips (*.safetensors) found in the given folders");
+    models::TrainData d;
+    int clip = 0;
+    for (const fs::path& f : files) {
+        auto st = models::readSafetensors(f);
+        auto need = [&](const char* name, size_t rank) -> models::NamedTensor& {
+            auto it = st.tensors.find(name);
+            if (it == st.tensors.end() || it->second.shape.size() != rank)
+                fail(ErrorKind::BadInput, f, std::string("not a Redub dataset clip (tensor '") + name + "' missing or mis-shaped)");
+            return it->second;
+        };
+        auto& crops = need("crops", 4);
+        auto& masks = need("masks", 4);
+        auto& audio = need("audio", 4);
+        auto& box = need("mouth_box", 2);
+        const int64_t n = crops.shape[0];
+        if (masks.shape[0] != n || audio.shape[0] != n || box.shape[0] != n)
+            fail(ErrorKind::BadInput, f, "dataset tensors have different frame counts");
+        if (d.size == 0) {
+            d.size = int(crops.shape[2]);
+            d.audio_windows = int(audio.shape[1]);
+            d.n_mels = int(audio.shape[2]);
+            d.audio_cols = int(audio.shape[3]);
+        } else if (d.size != crops.shape[2] || d.audio_windows != audio.shape[1] || d.n_mels != audio.shape[2] ||
+                   d.audio_cols != audio.shape[3]) {
+            fail(ErrorKind::BadInput, f, "dataset clip was built for a different model config than the others");
+        }
+        d.crops.insert(d.crops.end(), crops.data.begin(), crops.data.end());
+        d.masks.insert(d.masks.end(), masks.data.begin(), masks.data.end());
+        d.audio.insert(d.audio.end(), audio.data.begin(), audio.data.end());
+        d.mouth_box.insert(d.mouth_box.end(), box.data.begin(), box.data.end());
+        d.clip.insert(d.clip.end(), size_t(n), clip++);
+    }
+    d.validate("dataset");
+    return d;
+}
+
+void writeCropGrid(const fs::path& png, const std::vector<std::vector<float>>& rows, int s) {
+    if (rows.empty() || s <= 0) fail(ErrorKind::BadInput, png, "empty grid");
+    const size_t per = size_t(3) * s * s;
+    size_t cols = 0;
+    for (auto& r : rows) cols = std::max(cols, r.size() / per);
+    cv::Mat grid(int(rows.size()) * s, int(cols) * s, CV_8UC3, cv::Scalar(0, 0, 0));
+    for (size_t r = 0; r < rows.size(); ++r)
+        for (size_t c = 0; c < rows[r].size() / per; ++c) {
+            const float* src = rows[r].data() + c * per;
+            for (int y = 0; y < s; ++y)
+                for (int x = 0; x < s; ++x) {
+                    cv::Vec3b& o = grid.at<cv::Vec3b>(int(r) * s + y, int(c) * s + x);
+                    for (int ch = 0; ch < 3; ++ch)  // RGB -> BGR for imwrite
+                        o[2 - ch] = cv::saturate_cast<uchar>((src[(size_t(ch) * s + y) * s + x] + 1.0f) * 127.5f);
+                }
+        }
+    if (!png.parent_path().empty()) fs::create_directories(png.parent_path());
+    if (!cv::imwrite(png.string(), grid)) fail(ErrorKind::Io, png, "cannot write the PNG");
+}
+
+}  // namespace redub::core

@@ -1,0 +1,35 @@
+// The training job (core glue around models::Trainer): datasets from folders or
+// from videos (fine-tuning on the user's own footage), held-out loss, validation
+// grids as PNG, progress with ETA.
+#pragma once
+
+#include "models/trainer.hpp"
+#include "redub/job.hpp"
+
+#include <filesystem>
+#include <stop_token>
+#include <vector>
+
+namespace redub::core {
+
+struct TrainJobParams {
+    std::vector<std::filesystem::path> data;     // dataset folders/files (core::buildDatasetClip output)
+    std::vector<std::filesystem::path> videos;   // videos with their own audio: built into a dataset first
+    std::vector<std::filesystem::path> heldout;  // held-out dataset folders/files (optional)
+    std::filesystem::path config_file;           // model config JSON (new model); empty: redubSmall()
+    std::filesystem::path from;                  // start from this model; "default" = the bundled one
+    std::filesystem::path out;                   // output model (.safetensors)
+    std::filesystem::path grid_dir;              // validation PNGs (empty: "<out>.val/")
+    models::TrainParams train = models::TrainParams::defaults();  // optimiser/loss settings (out/init/config are filled in)
+    static TrainJobParams defaults() { return {}; }
+};
+
+models::TrainStats runTrainJob(const TrainJobParams& params, const ProgressFn& progress = {},
+                               std::stop_token stop = {});
+
+// Samples the first `count` frames of `data` with `model` (identity = the clip's
+// first frame, no motion history) and returns rows {truth, generated} for a grid.
+std::vector<std::vector<float>> sampleValidationRows(const std::filesystem::path& model, const models::TrainData& data,
+                                                     int count, int steps);
+
+}  // namespace redub::core

