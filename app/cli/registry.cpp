@@ -7,6 +7,7 @@ namespace redub::cli {
 int cmdInfo(const Args&);
 int cmdFeatures(const Args&);
 extern const char* const kFeaturesUsage;
+int benchFeatures(const Args&);
 int cmdDub(const Args&);
 int benchDub(const Args&);
 extern const char* const kDubUsage;
@@ -31,6 +32,7 @@ const std::vector<Command>& commands() {
 
 const std::vector<Bench>& benches() {
     static const std::vector<Bench> table = {
+        {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p", benchDub},
     };
     return table;
