@@ -7,6 +7,10 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace redub::models {
@@ -33,6 +37,19 @@ int setThreads(int n) {
     torch::set_num_threads(n);
     log::models()->debug("LibTorch intra-op threads: {}", n);
     return n;
+}
+
+double measureMatmulGflops(int n) {
+    c10::InferenceMode guard;
+    auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    auto c = torch::mm(a, b);  // warm-up
+    double best = 1e30;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        c = torch::mm(a, b);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return 2.0 * n * n * static_cast<double>(n) / best / 1e9;
 }
 
 std::string torchVersion() {

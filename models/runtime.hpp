@@ -19,6 +19,10 @@ DeviceKind resolveDevice(DeviceKind requested);
 // Sets LibTorch intra-op threads (n <= 0: number of cores). Returns the count set.
 int setThreads(int n);
 
+// Measured float32 matrix-multiply throughput (GFLOP/s) of an n x n x n product on the
+// CPU with the current thread count: the practical peak the bench compares models to.
+double measureMatmulGflops(int n = 1024);
+
 // "LibTorch 1.13.1 (CPU)" - for --version and logs.
 std::string torchVersion();
 

@@ -5,6 +5,9 @@ namespace redub::cli {
 
 // Declarations of the command entry points (defined in cmd_*.cpp).
 int cmdInfo(const Args&);
+int cmdModel(const Args&);
+int benchModel(const Args&);
+extern const char* const kModelUsage;
 int cmdFeatures(const Args&);
 extern const char* const kFeaturesUsage;
 int benchFeatures(const Args&);
@@ -21,6 +24,7 @@ extern const char* const kTrainUsage;
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "print versions of Redub and its libraries, and where its data is", "redub-cli info", {}, cmdInfo},
+        {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "colour-match"}, cmdDub},
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
@@ -32,6 +36,7 @@ const std::vector<Command>& commands() {
 
 const std::vector<Bench>& benches() {
     static const std::vector<Bench> table = {
+        {"model", "denoiser ms per step per frame at batch 1 and 8 vs the FLOP floor", benchModel},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p", benchDub},
     };
