@@ -69,12 +69,37 @@ struct FaceDetector::Impl {
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
     dlib::shape_predictor sp;
 
-    FaceDetection fit(const dlib::cv_image<unsigned char>& gray, const dlib::rectangle& r) const {
-        const dlib::full_object_detection shape = sp(gray, r);
+    // A grey copy of part of the frame; landmarks are fitted on it with boxes
+    // shifted by `origin`, so a tracking step never converts the whole frame.
+    struct GrayRoi {
+        cv::Mat gray;
+        cv::Point origin;
+    };
+    static GrayRoi grayAround(const cv::Mat& rgb, const cv::Rect2f& area, float margin_px) {
+        const cv::Rect r = cv::Rect(cv::Point(int(std::floor(area.x - margin_px)), int(std::floor(area.y - margin_px))),
+                                    cv::Point(int(std::ceil(area.x + area.width + margin_px)),
+                                              int(std::ceil(area.y + area.height + margin_px)))) &
+                           cv::Rect(0, 0, rgb.cols, rgb.rows);
+        GrayRoi g{{}, r.tl()};
+        if (!r.empty()) cv::cvtColor(rgb(r), g.gray, cv::COLOR_RGB2GRAY);
+        return g;
+    }
+
+    // 68 points for a frame box, then `refits` more fits in the box the points
+    // imply (the cascade's result depends on its starting box; refitting in a
+    // box derived from the face itself makes the points steadier).
+    FaceDetection fitIn(const GrayRoi& g, const cv::Rect2f& box, int refits) const {
+        const dlib::cv_image<unsigned char> img(g.gray);
+        const cv::Point2f o(float(g.origin.x), float(g.origin.y));
         FaceDetection f;
-        for (unsigned long i = 0; i < 68; ++i)
-            f.landmarks[i] = cv::Point2f(float(shape.part(i).x()), float(shape.part(i).y()));
-        f.box = cv::Rect2f(float(r.left()), float(r.top()), float(r.width()), float(r.height()));
+        cv::Rect2f b = box;
+        for (int k = 0; k <= refits; ++k) {
+            const dlib::full_object_detection shape = sp(img, toDlib(b - o));
+            for (unsigned long i = 0; i < 68; ++i)
+                f.landmarks[i] = cv::Point2f(float(shape.part(i).x()), float(shape.part(i).y())) + o;
+            b = boxFromLandmarks(f.landmarks);
+        }
+        f.box = box;
         return f;
     }
 
@@ -108,8 +133,8 @@ struct FaceDetector::Impl {
 };
 
 FaceDetector::FaceDetector(const DetectorParams& params, fs::path landmark_model) : impl_(std::make_unique<Impl>()) {
-    if (params.max_side < 0 || params.upsample < 0 || params.upsample > 3)
-        fail(ErrorKind::BadInput, "face detector: max_side must be >= 0 and upsample in 0..3");
+    if (params.max_side < 0 || params.upsample < 0 || params.upsample > 3 || params.refits < 0 || params.refits > 5)
+        fail(ErrorKind::BadInput, "face detector: max_side must be >= 0, upsample in 0..3 and refits in 0..5");
     impl_->params = params;
     impl_->model_path = landmark_model.empty() ? landmarkModelPath() : std::move(landmark_model);
     const fs::path& p = impl_->model_path;
@@ -154,12 +179,11 @@ std::vector<FaceDetection> FaceDetector::detect(const cv::Mat& rgb) {
     const double sx = double(small.cols) / gray.cols;
     auto boxes = impl_->hogDetect(small, sx, {0, 0}, impl_->params.min_confidence);
 
-    const dlib::cv_image<unsigned char> full(gray);
+    const Impl::GrayRoi full{gray, {0, 0}};
     std::vector<FaceDetection> out;
     out.reserve(boxes.size());
     for (const auto& [box, score] : boxes) {
-        FaceDetection f = impl_->fit(full, toDlib(box));
-        f.box = box;
+        FaceDetection f = impl_->fitIn(full, box, impl_->params.refits);
         f.confidence = score;
         out.push_back(f);
     }
@@ -171,11 +195,9 @@ std::vector<FaceDetection> FaceDetector::detect(const cv::Mat& rgb) {
 FaceDetection FaceDetector::landmarksIn(const cv::Mat& rgb, const cv::Rect2f& box) {
     checkFrame(rgb, "face landmarks");
     if (!(box.width > 1 && box.height > 1)) fail(ErrorKind::BadInput, "face landmarks: empty face box");
-    const cv::Mat gray = toGray(rgb);
-    const dlib::cv_image<unsigned char> img(gray);
-    FaceDetection f = impl_->fit(img, toDlib(box));
-    const cv::Rect2f refined = boxFromLandmarks(f.landmarks);
-    f = impl_->fit(img, toDlib(refined));
+    const Impl::GrayRoi g = Impl::grayAround(rgb, box, 0.5f * std::max(box.width, box.height));
+    if (g.gray.empty()) fail(ErrorKind::BadInput, "face landmarks: the face box is outside the frame");
+    FaceDetection f = impl_->fitIn(g, box, std::max(1, impl_->params.refits));
     f.box = boxFromLandmarks(f.landmarks);
     f.confidence = 0;
     return f;
@@ -187,26 +209,20 @@ std::vector<FaceDetection> FaceDetector::detectNear(const cv::Mat& rgb, const cv
     const cv::Rect2f frame(0, 0, float(rgb.cols), float(rgb.rows));
     const cv::Rect2f r = region & frame;
     if (r.width < 8 || r.height < 8) return {};
-    const cv::Rect roi(cv::Point(int(std::floor(r.x)), int(std::floor(r.y))),
-                       cv::Point(int(std::ceil(r.x + r.width)), int(std::ceil(r.y + r.height))));
-    cv::Mat gray_roi;
-    cv::cvtColor(rgb(roi & cv::Rect(0, 0, rgb.cols, rgb.rows)), gray_roi, cv::COLOR_RGB2GRAY);
+    // The region plus room for landmark features of a face at its edge.
+    const Impl::GrayRoi g = Impl::grayAround(rgb, r, 0.25f * expected_face_px);
     // dlib's smallest face is 80x80; aim for ~100 px so one or two pyramid levels find it.
     const double scale = std::clamp(100.0 / std::max(1.0f, expected_face_px), 0.1, 4.0);
     cv::Mat scaled;
-    cv::resize(gray_roi, scaled, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    const double s = double(scaled.cols) / gray_roi.cols;
-    auto boxes =
-        impl_->hogDetect(scaled, s, cv::Point2f(float(roi.x), float(roi.y)), impl_->params.min_confidence - slack);
-
-    const cv::Mat gray = toGray(rgb);
-    const dlib::cv_image<unsigned char> full(gray);
+    cv::resize(g.gray, scaled, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const double s = double(scaled.cols) / g.gray.cols;
+    auto boxes = impl_->hogDetect(scaled, s, cv::Point2f(float(g.origin.x), float(g.origin.y)),
+                                  impl_->params.min_confidence - slack);
     std::vector<FaceDetection> out;
     for (const auto& [box, score] : boxes) {
         const cv::Point2f c(box.x + box.width / 2, box.y + box.height / 2);
         if (!r.contains(c)) continue;
-        FaceDetection f = impl_->fit(full, toDlib(box));
-        f.box = box;
+        FaceDetection f = impl_->fitIn(g, box, impl_->params.refits);
         f.confidence = score;
         out.push_back(f);
     }

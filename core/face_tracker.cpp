@@ -44,10 +44,11 @@ FaceTracker::FaceTracker(FaceDetector& detector, const TrackerParams& params) : 
         fail(ErrorKind::BadInput, "face tracker: search_margin > 0, 0 < min_iou < 1 and max_faces >= 1 are required");
 }
 
-FaceDetection FaceTracker::refine(const cv::Mat& rgb, const FaceDetection& f) {
-    if (!params_.refit_landmarks) return f;
-    FaceDetection g = det_.landmarksIn(rgb, boxFromLandmarks(f.landmarks));
-    g.confidence = f.confidence;
+// The tracker reports the box implied by the landmarks: the HOG box jumps
+// between pyramid levels from frame to frame, the landmarks do not.
+FaceDetection FaceTracker::refine(const cv::Mat&, const FaceDetection& f) {
+    FaceDetection g = f;
+    g.box = boxFromLandmarks(f.landmarks);
     return g;
 }
 

@@ -20,18 +20,17 @@
 namespace redub::core {
 
 struct TrackerParams {
-    int detect_every = 5;         // whole-frame detection every N frames (1 = every frame)
-    float search_margin = 0.5f;   // window around the last box for tracking, in box sides on each side
-    float track_slack = 0.6f;     // HOG threshold lowered by this when re-finding a known face
-    float min_iou = 0.3f;         // a detection continues a track when their boxes overlap at least this much
-    int max_faces = 8;            // at most this many simultaneous tracks (largest kept)
-    bool refit_landmarks = true;  // refit landmarks in the box implied by the first fit (steadier points)
+    int detect_every = 5;        // whole-frame detection every N frames (1 = every frame)
+    float search_margin = 0.5f;  // window around the last box for tracking, in box sides on each side
+    float track_slack = 0.6f;    // HOG threshold lowered by this when re-finding a known face
+    float min_iou = 0.3f;        // a detection continues a track when their boxes overlap at least this much
+    int max_faces = 8;           // at most this many simultaneous tracks (largest kept)
     static TrackerParams defaults() { return {}; }
 };
 
 struct TrackedFace {
     int track_id = -1;      // stable while the face is followed; new ids are never reused
-    FaceDetection face;     // full-frame coordinates
+    FaceDetection face;     // full-frame coordinates; box = boxFromLandmarks() (steadier than the HOG box)
     bool detected = false;  // true on whole-frame detection frames, false when tracked in between
 };
 

@@ -5,6 +5,9 @@ namespace redub::cli {
 
 // Declarations of the command entry points (defined in cmd_*.cpp).
 int cmdInfo(const Args&);
+int cmdTrack(const Args&);
+int benchTrack(const Args&);
+extern const char* const kTrackUsage;
 int cmdModel(const Args&);
 int benchModel(const Args&);
 extern const char* const kModelUsage;
@@ -24,6 +27,7 @@ extern const char* const kTrainUsage;
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "print versions of Redub and its libraries, and where its data is", "redub-cli info", {}, cmdInfo},
+        {"track", "track the faces of a video, choose one, smooth it (JSON / overlay MP4)", kTrackUsage, {}, cmdTrack},
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "colour-match"}, cmdDub},
@@ -38,6 +42,7 @@ const std::vector<Bench>& benches() {
     static const std::vector<Bench> table = {
         {"model", "denoiser ms per step per frame at batch 1 and 8 vs the FLOP floor", benchModel},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
+        {"track", "face tracking fps at 640x480/720p/1080p and landmark jitter before/after smoothing", benchTrack},
         {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p", benchDub},
     };
     return table;
