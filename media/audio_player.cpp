@@ -174,6 +174,12 @@ void AudioPlayer::play(double from_s) {
     std::lock_guard lock(d.mutex);
     from_s = std::clamp(from_s, 0.0, d.durationS());
     d.playing = false;
+    if (from_s >= d.durationS()) {  // nothing left to play: park at the end
+        if (d.stream) Pa_StopStream(d.stream);
+        d.clock_from_s = d.paused_at_s = from_s;
+        d.frame_pos = d.start_frame = int64_t(from_s * std::max(d.stream_rate, 1));
+        return;
+    }
     if (d.stream) {
         Pa_StopStream(d.stream);  // drains nothing: the callback outputs silence while !playing
         const int64_t f = int64_t(from_s * d.stream_rate);

@@ -5,6 +5,9 @@ namespace redub::cli {
 
 // Declarations of the command entry points (defined in cmd_*.cpp).
 int cmdInfo(const Args&);
+int cmdProbe(const Args&);
+extern const char* const kProbeUsage;
+int benchMedia(const Args&);
 int cmdTrack(const Args&);
 int benchTrack(const Args&);
 extern const char* const kTrackUsage;
@@ -27,6 +30,7 @@ extern const char* const kTrainUsage;
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "print versions of Redub and its libraries, and where its data is", "redub-cli info", {}, cmdInfo},
+        {"probe", "show a media file's streams, codecs, size, rotation, exact frame rate, VFR, frame count", kProbeUsage, {"json"}, cmdProbe},
         {"track", "track the faces of a video, choose one, smooth it (JSON / overlay MP4)", kTrackUsage, {}, cmdTrack},
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
@@ -40,6 +44,7 @@ const std::vector<Command>& commands() {
 
 const std::vector<Bench>& benches() {
     static const std::vector<Bench> table = {
+        {"media", "H.264 encode and decode fps at 640x480, 1280x720, 1920x1080 (--quick, --preset P)", benchMedia},
         {"model", "denoiser ms per step per frame at batch 1 and 8 vs the FLOP floor", benchModel},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"track", "face tracking fps at 640x480/720p/1080p and landmark jitter before/after smoothing", benchTrack},
