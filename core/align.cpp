@@ -25,27 +25,29 @@ WindowParams WindowParams::seed000() {
 int64_t windowStartColumn(int64_t frame, Rational fps, const MelParams& mp, const WindowParams& wp,
                           int64_t offset_samples) {
     if (!fps.valid() || fps.num <= 0) fail(ErrorKind::BadInput, "frame rate " + fps.toString() + " is not positive");
-    if (mp.sample_rate <= 0 || mp.hop <= 0) fail(ErrorKind::BadInput, "mel parameters: sample_rate and hop must be positive");
+    if (mp.sample_rate <= 0 || mp.hop <= 0)
+        fail(ErrorKind::BadInput, "mel parameters: sample_rate and hop must be positive");
     if (wp.cols <= 0) fail(ErrorKind::BadInput, "audio window: cols must be positive, got " + std::to_string(wp.cols));
 
     // Position in speech samples, scaled by fps.num so it stays an integer:
     //   P / fps.num = frame_time * sample_rate - offset_samples.
     const int64_t t_frame = wp.anchor == WindowParams::Anchor::Diff2Lip ? std::max<int64_t>(frame - 1, 0) : frame;
     const __int128 num = fps.num;
-    __int128 P = static_cast<__int128>(t_frame) * fps.den * mp.sample_rate - static_cast<__int128>(offset_samples) * num;
+    __int128 P =
+        static_cast<__int128>(t_frame) * fps.den * mp.sample_rate - static_cast<__int128>(offset_samples) * num;
     const __int128 Q = static_cast<__int128>(mp.hop) * num;  // one column, in the same units
 
     switch (wp.anchor) {
-    case WindowParams::Anchor::Start:
-    case WindowParams::Anchor::Diff2Lip:
-        return floorDiv(P, Q);
-    case WindowParams::Anchor::Centre: {
-        // Column c is centred on sample c*hop (+ n_fft/2 without centre padding).
-        if (!mp.centre) P -= static_cast<__int128>(mp.n_fft / 2) * num;
-        // Window [s, s+cols) is centred at s + (cols-1)/2 columns; s = round(P/Q - (cols-1)/2),
-        // halves rounding up: floor(P/Q - (cols-2)/2) = floor((2P - (cols-2)Q) / 2Q).
-        return floorDiv(2 * P - static_cast<__int128>(wp.cols - 2) * Q, 2 * Q);
-    }
+        case WindowParams::Anchor::Start:
+        case WindowParams::Anchor::Diff2Lip:
+            return floorDiv(P, Q);
+        case WindowParams::Anchor::Centre: {
+            // Column c is centred on sample c*hop (+ n_fft/2 without centre padding).
+            if (!mp.centre) P -= static_cast<__int128>(mp.n_fft / 2) * num;
+            // Window [s, s+cols) is centred at s + (cols-1)/2 columns; s = round(P/Q - (cols-1)/2),
+            // halves rounding up: floor(P/Q - (cols-2)/2) = floor((2P - (cols-2)Q) / 2Q).
+            return floorDiv(2 * P - static_cast<__int128>(wp.cols - 2) * Q, 2 * Q);
+        }
     }
     fail(ErrorKind::Internal, "windowStartColumn: unknown anchor");
 }

@@ -50,11 +50,14 @@ int64_t outputFrameCount(int64_t n_video_frames, Rational fps, int64_t speech_sa
     const int64_t n_speech = speechFrameCount(speech_samples, sample_rate, fps);
     if (n_video_frames == 0) return 0;  // nothing to show, whatever the speech
     switch (policy) {
-    case LengthPolicy::Trim: return std::min(n_video_frames, n_speech);
-    case LengthPolicy::PadSilence: return n_video_frames;
-    case LengthPolicy::HoldLast:
-    case LengthPolicy::Loop:
-    case LengthPolicy::PingPong: return std::max(n_video_frames, n_speech);
+        case LengthPolicy::Trim:
+            return std::min(n_video_frames, n_speech);
+        case LengthPolicy::PadSilence:
+            return n_video_frames;
+        case LengthPolicy::HoldLast:
+        case LengthPolicy::Loop:
+        case LengthPolicy::PingPong:
+            return std::max(n_video_frames, n_speech);
     }
     fail(ErrorKind::Internal, "outputFrameCount: unknown length policy");
 }
@@ -63,20 +66,23 @@ int64_t sourceFrameFor(int64_t i, int64_t n, LengthPolicy policy) {
     if (n <= 0) fail(ErrorKind::BadInput, "the video has no frames");
     if (i < 0) fail(ErrorKind::BadInput, "output frame " + std::to_string(i) + " is negative");
     switch (policy) {
-    case LengthPolicy::Trim:
-    case LengthPolicy::PadSilence:
-        if (i >= n)
-            fail(ErrorKind::BadInput, "output frame " + std::to_string(i) + " is past the video's " +
-                                          std::to_string(n) + " frames (policy " + std::string(toString(policy)) + ")");
-        return i;
-    case LengthPolicy::HoldLast: return std::min(i, n - 1);
-    case LengthPolicy::Loop: return i % n;
-    case LengthPolicy::PingPong: {
-        if (n == 1) return 0;
-        const int64_t period = 2 * (n - 1);  // 0 1 .. n-1 n-2 .. 1 | 0 1 ..
-        const int64_t r = i % period;
-        return r < n ? r : period - r;
-    }
+        case LengthPolicy::Trim:
+        case LengthPolicy::PadSilence:
+            if (i >= n)
+                fail(ErrorKind::BadInput, "output frame " + std::to_string(i) + " is past the video's " +
+                                              std::to_string(n) + " frames (policy " + std::string(toString(policy)) +
+                                              ")");
+            return i;
+        case LengthPolicy::HoldLast:
+            return std::min(i, n - 1);
+        case LengthPolicy::Loop:
+            return i % n;
+        case LengthPolicy::PingPong: {
+            if (n == 1) return 0;
+            const int64_t period = 2 * (n - 1);  // 0 1 .. n-1 n-2 .. 1 | 0 1 ..
+            const int64_t r = i % period;
+            return r < n ? r : period - r;
+        }
     }
     fail(ErrorKind::Internal, "sourceFrameFor: unknown length policy");
 }

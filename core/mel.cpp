@@ -20,9 +20,7 @@ constexpr double kMinLogHz = 1000.0;
 constexpr double kMinLogMel = kMinLogHz / kFSp;  // 15
 const double kLogStep = std::log(6.4) / 27.0;
 
-double hzToMel(double hz) {
-    return hz >= kMinLogHz ? kMinLogMel + std::log(hz / kMinLogHz) / kLogStep : hz / kFSp;
-}
+double hzToMel(double hz) { return hz >= kMinLogHz ? kMinLogMel + std::log(hz / kMinLogHz) / kLogStep : hz / kFSp; }
 double melToHz(double mel) {
     return mel >= kMinLogMel ? kMinLogHz * std::exp(kLogStep * (mel - kMinLogMel)) : kFSp * mel;
 }
@@ -65,7 +63,8 @@ void MelParams::validate() const {
                  std::to_string(fmax));
     if (!(min_level_db < 0)) badParam("min_level_db must be negative, got " + std::to_string(min_level_db));
     if (!(max_abs_value > 0)) badParam("max_abs_value must be positive, got " + std::to_string(max_abs_value));
-    if (!std::isfinite(preemphasis) || !std::isfinite(ref_level_db)) badParam("preemphasis and ref_level_db must be finite");
+    if (!std::isfinite(preemphasis) || !std::isfinite(ref_level_db))
+        badParam("preemphasis and ref_level_db must be finite");
 }
 
 float melSilenceValue(const MelParams& p) {

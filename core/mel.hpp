@@ -43,7 +43,9 @@ struct Mel {
     int n_mels = 0;
     int64_t n_cols = 0;
     std::vector<float> data;  // row-major [n_mels][n_cols], normalised units
-    float at(int m, int64_t c) const { return data[static_cast<size_t>(m) * static_cast<size_t>(n_cols) + static_cast<size_t>(c)]; }
+    float at(int m, int64_t c) const {
+        return data[static_cast<size_t>(m) * static_cast<size_t>(n_cols) + static_cast<size_t>(c)];
+    }
 };
 
 // The normalised value of digital silence (-4 for the defaults): what padding

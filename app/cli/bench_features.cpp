@@ -26,8 +26,9 @@ std::vector<float> syntheticAudio(int64_t n) {
         state = state * 1664525u + 1013904223u;
         const double t = double(i) / 16000.0;
         const double f0 = 140 + 40 * std::sin(2 * std::numbers::pi * 0.7 * t);
-        x[size_t(i)] = float(0.25 * std::sin(2 * std::numbers::pi * f0 * t) +
-                             0.1 * std::sin(4 * std::numbers::pi * f0 * t) + 0.05 * (double(state >> 8) / (1 << 24) - 0.5));
+        x[size_t(i)] =
+            float(0.25 * std::sin(2 * std::numbers::pi * f0 * t) + 0.1 * std::sin(4 * std::numbers::pi * f0 * t) +
+                  0.05 * (double(state >> 8) / (1 << 24) - 0.5));
     }
     return x;
 }
@@ -42,8 +43,8 @@ int benchFeatures(const Args& args) {
     for (double minutes : {1.0, 10.0, 60.0}) {
         if (minutes > max_minutes) continue;
         const std::vector<float> pcm = syntheticAudio(int64_t(minutes * 60 * 16000));
-        for (const auto& [name, params] : {std::pair{"wav2lip", core::MelParams::defaults()},
-                                           std::pair{"seed000", core::MelParams::seed000()}}) {
+        for (const auto& [name, params] :
+             {std::pair{"wav2lip", core::MelParams::defaults()}, std::pair{"seed000", core::MelParams::seed000()}}) {
             const auto t0 = std::chrono::steady_clock::now();
             const core::Mel mel = core::melSpectrogram(pcm, params);
             const double s = seconds(t0);
@@ -64,9 +65,10 @@ int benchFeatures(const Args& args) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < frames; ++i) checksum += core::frameAudioWindows(mel, i, fps, mp, wp, 0)[0];
     const double s = seconds(t0);
-    std::printf("\nframeAudioWindows: %lld frames (10 min at 29.97 fps, 5 x 80 x 16 each) in %.3f s = %.1f us/frame"
-                " (checksum %.0f)\n",
-                (long long)frames, s, 1e6 * s / double(frames), checksum);
+    std::printf(
+        "\nframeAudioWindows: %lld frames (10 min at 29.97 fps, 5 x 80 x 16 each) in %.3f s = %.1f us/frame"
+        " (checksum %.0f)\n",
+        (long long)frames, s, 1e6 * s / double(frames), checksum);
     return 0;
 }
 

@@ -61,9 +61,12 @@ core::WindowParams::Anchor parseAnchor(const std::string& text) {
 const char* anchorName(core::WindowParams::Anchor a) {
     using A = core::WindowParams::Anchor;
     switch (a) {
-    case A::Start: return "start";
-    case A::Centre: return "centre";
-    case A::Diff2Lip: return "diff2lip";
+        case A::Start:
+            return "start";
+        case A::Centre:
+            return "centre";
+        case A::Diff2Lip:
+            return "diff2lip";
     }
     return "?";
 }
@@ -131,8 +134,8 @@ const char* const kFeaturesUsage =
     "  --windows T.json  where the table goes (default: MEL.windows.json)";
 
 int cmdFeatures(const Args& args) {
-    args.allowOnly({"audio", "output", "variant", "fps", "offset-ms", "anchor", "cols", "neighbours", "frames",
-                    "windows"});
+    args.allowOnly(
+        {"audio", "output", "variant", "fps", "offset-ms", "anchor", "cols", "neighbours", "frames", "windows"});
     const fs::path audio_path = args.require("audio");
     const fs::path npy_path = args.require("output");
 
@@ -198,8 +201,14 @@ int cmdFeatures(const Args& args) {
         {"samples", n_samples},
         {"fps", fps->toString()},
         {"offset_samples", offset_samples},
-        {"mel", {{"file", npy_path.string()}, {"variant", variant}, {"n_mels", mel.n_mels}, {"n_cols", mel.n_cols},
-                 {"hop", mp.hop}, {"columns_per_second", mp.columnsPerSecond()}, {"silence", melSilenceValue(mp)}}},
+        {"mel",
+         {{"file", npy_path.string()},
+          {"variant", variant},
+          {"n_mels", mel.n_mels},
+          {"n_cols", mel.n_cols},
+          {"hop", mp.hop},
+          {"columns_per_second", mp.columnsPerSecond()},
+          {"silence", melSilenceValue(mp)}}},
         {"window", {{"anchor", anchorName(wp.anchor)}, {"cols", wp.cols}, {"neighbours", wp.neighbours}}},
     };
     std::string text = meta.dump(1);

@@ -42,8 +42,10 @@ inline Npy readNpy(const std::filesystem::path& file) {
     Npy npy;
     if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']+)'"))) throw std::runtime_error("npy: no descr");
     npy.descr = m[1];
-    if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True"))) throw std::runtime_error("npy: fortran order");
-    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) throw std::runtime_error("npy: no shape");
+    if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True")))
+        throw std::runtime_error("npy: fortran order");
+    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
+        throw std::runtime_error("npy: no shape");
     const std::string dims = m[1];
     int64_t count = 1;
     const std::regex number("\\d+");
@@ -58,10 +60,14 @@ inline Npy readNpy(const std::filesystem::path& file) {
         if (!in) throw std::runtime_error(file.string() + ": truncated data");
         for (size_t i = 0; i < raw.size(); ++i) npy.values[i] = double(raw[i]);
     };
-    if (npy.descr == "<f4") readAll(float{});
-    else if (npy.descr == "<f8") readAll(double{});
-    else if (npy.descr == "<i2") readAll(int16_t{});
-    else throw std::runtime_error(file.string() + ": unsupported dtype " + npy.descr);
+    if (npy.descr == "<f4")
+        readAll(float{});
+    else if (npy.descr == "<f8")
+        readAll(double{});
+    else if (npy.descr == "<i2")
+        readAll(int16_t{});
+    else
+        throw std::runtime_error(file.string() + ": unsupported dtype " + npy.descr);
     return npy;
 }
 

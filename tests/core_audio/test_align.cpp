@@ -103,7 +103,8 @@ private Q_SLOTS:
         }
         // The hour ends where exact arithmetic says, and not where 80.0 * i / fps.toDouble()
         // accumulated in float would.
-        QCOMPARE(windowStartColumn(frames - 1, fps, wav2lip, start, 0), mulDivFloor(80 * (frames - 1), fps.den, fps.num));
+        QCOMPARE(windowStartColumn(frames - 1, fps, wav2lip, start, 0),
+                 mulDivFloor(80 * (frames - 1), fps.den, fps.num));
     }
     void firstAndLastFramesOfAnHourArePadded_data() { windowStartHasNoDriftOverOneHour_data(); }
     void firstAndLastFramesOfAnHourArePadded() {
@@ -226,7 +227,7 @@ private Q_SLOTS:
     }
     void centreAnchorCentresOddAndEvenWindows() {
         const MelParams seed = MelParams::seed000();  // 50 columns/s
-        WindowParams wp = WindowParams::seed000();   // 5 columns
+        WindowParams wp = WindowParams::seed000();    // 5 columns
         // 25 fps: frame i is at column 2i exactly; a 5-column window is [2i-2, 2i+2].
         for (int64_t i = 0; i < 50; ++i) QCOMPARE(windowStartColumn(i, Rational(25), seed, wp, 0), 2 * i - 2);
         // 16 columns at 80/s and 25 fps: frame 5 is column 16; centre 16 = s + 7.5 -> s = 8.5 -> 9.

@@ -27,8 +27,9 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         // 1.3 s of a gliding tone at 44.1 kHz stereo, as WAV and as AAC in M4A.
-        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "aevalsrc=0.4*sin(2*PI*(300+200*t)*t)|0.2*sin(2*PI*700*t):s=44100:d=1.3",
-                              "-c:a", "pcm_s16le", path("tone.wav")}));
+        QVERIFY(
+            test::ffmpeg({"-f", "lavfi", "-i", "aevalsrc=0.4*sin(2*PI*(300+200*t)*t)|0.2*sin(2*PI*700*t):s=44100:d=1.3",
+                          "-c:a", "pcm_s16le", path("tone.wav")}));
         QVERIFY(test::ffmpeg({"-i", path("tone.wav"), "-c:a", "aac", "-b:a", "96k", path("tone.m4a")}));
     }
     void writesTheLibrarysMelAsNpy_data() {
@@ -74,7 +75,8 @@ private Q_SLOTS:
             QCOMPARE(starts.size(), size_t(3));
             int64_t padded = 0;
             for (int k = -1; k <= 1; ++k) {
-                const int64_t s = windowStartColumn(int64_t(i) + k, fps, MelParams::defaults(), WindowParams::defaults(), -400);
+                const int64_t s =
+                    windowStartColumn(int64_t(i) + k, fps, MelParams::defaults(), WindowParams::defaults(), -400);
                 QCOMPARE(starts[size_t(k + 1)], s);
                 for (int64_t c = s; c < s + 16; ++c) padded += (c < 0 || c >= n_cols) ? 1 : 0;
             }
@@ -101,15 +103,17 @@ private Q_SLOTS:
     }
     void badOptionsAreReported() {
         QString err;
-        QCOMPARE(test::runCli({"features", "--audio", path("tone.wav"), "--fps", "0", "-o", path("x.npy")}, nullptr, &err),
-                 exitCode(ErrorKind::BadInput));
+        QCOMPARE(
+            test::runCli({"features", "--audio", path("tone.wav"), "--fps", "0", "-o", path("x.npy")}, nullptr, &err),
+            exitCode(ErrorKind::BadInput));
         QVERIFY2(err.contains("--fps"), qPrintable(err));
         QCOMPARE(test::runCli({"features", "--audio", path("tone.wav"), "--variant", "wav3lip", "-o", path("x.npy")},
                               nullptr, &err),
                  exitCode(ErrorKind::BadInput));
         QVERIFY2(err.contains("wav3lip"), qPrintable(err));
-        QCOMPARE(test::runCli({"features", "--audio", path("tone.wav"), "-o", path("no/such/dir/x.npy")}, nullptr, &err),
-                 exitCode(ErrorKind::Io));
+        QCOMPARE(
+            test::runCli({"features", "--audio", path("tone.wav"), "-o", path("no/such/dir/x.npy")}, nullptr, &err),
+            exitCode(ErrorKind::Io));
         QVERIFY2(err.contains("x.npy"), qPrintable(err));
     }
 };

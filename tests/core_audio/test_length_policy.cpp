@@ -45,11 +45,10 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("expected");
         // 25 fps, 16 kHz: one frame = 640 samples. Speech of 100 frames vs videos of 50/100/150.
         const qint64 s100 = 100 * 640;
-        for (auto [p, shorter, longer] : {std::tuple{LengthPolicy::Trim, 50, 100},
-                                          std::tuple{LengthPolicy::PadSilence, 50, 150},
-                                          std::tuple{LengthPolicy::HoldLast, 100, 150},
-                                          std::tuple{LengthPolicy::Loop, 100, 150},
-                                          std::tuple{LengthPolicy::PingPong, 100, 150}}) {
+        for (auto [p, shorter, longer] :
+             {std::tuple{LengthPolicy::Trim, 50, 100}, std::tuple{LengthPolicy::PadSilence, 50, 150},
+              std::tuple{LengthPolicy::HoldLast, 100, 150}, std::tuple{LengthPolicy::Loop, 100, 150},
+              std::tuple{LengthPolicy::PingPong, 100, 150}}) {
             const QByteArray n(toString(p).data(), int(toString(p).size()));
             QTest::newRow(n + " video shorter") << int(p) << qint64(50) << s100 << qint64(shorter);
             QTest::newRow(n + " video longer") << int(p) << qint64(150) << s100 << qint64(longer);
@@ -88,7 +87,8 @@ private Q_SLOTS:
     void pingPongNeverJumps() {
         // Consecutive output frames differ by exactly one source frame: no jump cut.
         for (int64_t i = 1; i < 1000; ++i)
-            QCOMPARE(std::abs(sourceFrameFor(i, 7, LengthPolicy::PingPong) - sourceFrameFor(i - 1, 7, LengthPolicy::PingPong)),
+            QCOMPARE(std::abs(sourceFrameFor(i, 7, LengthPolicy::PingPong) -
+                              sourceFrameFor(i - 1, 7, LengthPolicy::PingPong)),
                      int64_t(1));
     }
     void invalidRequestsThrowBadInput() {
