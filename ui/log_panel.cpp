@@ -2,6 +2,7 @@
 
 #include "redub/log.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <QPointer>
@@ -15,7 +16,9 @@ namespace {
 // Holds a QPointer so a line logged after the panel died is dropped, not crashed on.
 class PanelSink : public spdlog::sinks::base_sink<std::mutex> {
 public:
-    explicit PanelSink(LogPanel* panel) : panel_(panel) {}
+    explicit PanelSink(LogPanel* panel) : panel_(panel) {
+        formatter_ = std::make_unique<spdlog::pattern_formatter>("%H:%M:%S  %-6n %v");
+    }
     void detach() {
         std::lock_guard lock(mutex_);
         panel_ = nullptr;
@@ -30,6 +33,9 @@ protected:
         Q_EMIT panel_->lineLogged(int(msg.level), line);  // queued connection: safe from any thread
     }
     void flush_() override {}
+    // Layer loggers set their (stderr) pattern on every sink; the panel keeps its own.
+    void set_pattern_(const std::string&) override {}
+    void set_formatter_(std::unique_ptr<spdlog::formatter>) override {}
 
 private:
     LogPanel* panel_;
@@ -43,9 +49,7 @@ LogPanel::LogPanel(QWidget* parent) : QPlainTextEdit(parent) {
     setLineWrapMode(QPlainTextEdit::NoWrap);
     setObjectName(QStringLiteral("logPanel"));
     connect(this, &LogPanel::lineLogged, this, &LogPanel::append, Qt::QueuedConnection);
-    auto sink = std::make_shared<PanelSink>(this);
-    sink->set_pattern("%H:%M:%S  %-6n %-5l %v");
-    sink_ = sink;
+    sink_ = std::make_shared<PanelSink>(this);
     redub::log::addSink(sink_);
 }
 

@@ -130,11 +130,16 @@ void MainWindow::buildActions() {
     a_auto_face_ = make(tr("&Automatic Face (largest)"), {});
     a_mark_in_ = make(tr("Mark Range &In"), QKeySequence(Qt::Key_I));
     a_mark_out_ = make(tr("Mark Range &Out"), QKeySequence(Qt::Key_O));
-    a_play_ = make(tr("&Play / Pause"), QKeySequence(Qt::Key_Space), QStyle::SP_MediaPlay);
-    a_prev_ = make(tr("Previous Frame"), QKeySequence(Qt::Key_Left), QStyle::SP_MediaSeekBackward);
-    a_next_ = make(tr("Next Frame"), QKeySequence(Qt::Key_Right), QStyle::SP_MediaSeekForward);
-    a_start_ = make(tr("Go to Start"), QKeySequence(Qt::Key_Home), QStyle::SP_MediaSkipBackward);
-    a_end_ = make(tr("Go to End"), QKeySequence(Qt::Key_End), QStyle::SP_MediaSkipForward);
+    a_play_ = make(tr("&Play / Pause"), QKeySequence(Qt::Key_Space));
+    a_play_->setIcon(glyphIcon(Glyph::Play));
+    a_prev_ = make(tr("Previous Frame"), QKeySequence(Qt::Key_Left));
+    a_prev_->setIcon(glyphIcon(Glyph::StepBack));
+    a_next_ = make(tr("Next Frame"), QKeySequence(Qt::Key_Right));
+    a_next_->setIcon(glyphIcon(Glyph::StepForward));
+    a_start_ = make(tr("Go to Start"), QKeySequence(Qt::Key_Home));
+    a_start_->setIcon(glyphIcon(Glyph::ToStart));
+    a_end_ = make(tr("Go to End"), QKeySequence(Qt::Key_End));
+    a_end_->setIcon(glyphIcon(Glyph::ToEnd));
     a_audio_speech_ = make(tr("Hear the &New Speech"), {});
     a_audio_source_ = make(tr("Hear the &Original Audio"), {});
     for (QAction* a : {a_audio_speech_, a_audio_source_}) a->setCheckable(true);
@@ -465,6 +470,7 @@ void MainWindow::buildDocks() {
     face_label_->setWordWrap(true);
     v->addWidget(face_label_);
     auto* auto_face = new QPushButton(tr("Use the largest face"), panel);
+    auto_face->setStyleSheet(QStringLiteral("padding: 3px 10px;"));
     connect(auto_face, &QPushButton::clicked, a_auto_face_, &QAction::trigger);
     v->addWidget(auto_face, 0, Qt::AlignLeft);
 
@@ -491,10 +497,6 @@ void MainWindow::buildDocks() {
     form->addRow(tr("Device"), device_box_);
     form->addRow(tr("Length"), policy_box_);
     v->addLayout(form);
-    auto* preview_btn = new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Preview frame"), panel);
-    connect(preview_btn, &QPushButton::clicked, a_preview_, &QAction::trigger);
-    v->addSpacing(6);
-    v->addWidget(preview_btn);
     v->addStretch(1);
     auto apply = [this] {
         doc_.setGenerationSettings(model_box_->currentData().toString().toStdString(), steps_box_->value(),
@@ -515,14 +517,19 @@ void MainWindow::buildDocks() {
 
     // Log (right, under the settings).
     log_ = new LogPanel(this);
+    log_->setMinimumHeight(120);
     auto* log_dock = new QDockWidget(tr("Log"), this);
     log_dock->setObjectName(QStringLiteral("logDock"));
     log_dock->setWidget(log_);
     addDockWidget(Qt::RightDockWidgetArea, log_dock);
     splitDockWidget(set_dock, log_dock, Qt::Vertical);
-    resizeDocks({tl_dock}, {300}, Qt::Vertical);
-    resizeDocks({set_dock}, {300}, Qt::Horizontal);
-    resizeDocks({set_dock, log_dock}, {330, 200}, Qt::Vertical);
+    // Default proportions; applied once the window has its size (restoreState overrides them).
+    QTimer::singleShot(0, this, [this, tl_dock, set_dock, log_dock] {
+        if (QSettings().contains("window/state")) return;
+        resizeDocks({tl_dock}, {300}, Qt::Vertical);
+        resizeDocks({set_dock}, {300}, Qt::Horizontal);
+        resizeDocks({set_dock, log_dock}, {370, 200}, Qt::Vertical);
+    });
 
     if (auto* view = findChild<QMenu*>(QStringLiteral("viewMenu"))) {
         view->addSeparator();
@@ -614,6 +621,14 @@ void MainWindow::connectDocument() {
     connect(&doc_, &Document::faceScanReady, this, [this] {
         updateFaces();
         status_analysis_->clear();
+        const FaceScan& scan = doc_.faceScan();
+        if (scan.frames_scanned == 0) return;
+        const auto none = scan.noFaceFrames().size();
+        statusBar()->showMessage(none == 0 ? tr("Face found in all %1 frames").arg(scan.frames_scanned)
+                                           : tr("%1 of %2 frames have no face (red marks on the timeline); they "
+                                                "stay as they are")
+                                                 .arg(none)
+                                                 .arg(scan.frames_scanned));
     });
     connect(&doc_, &Document::faceChanged, this, [this] {
         updateFaces();
@@ -948,7 +963,7 @@ void MainWindow::play(int direction) {
     } else {
         player_->pause();
     }
-    a_play_->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    a_play_->setIcon(glyphIcon(Glyph::Pause));
     play_timer_.start();
 }
 
@@ -957,7 +972,7 @@ void MainWindow::pause() {
     play_dir_ = 0;
     play_timer_.stop();
     player_->pause();
-    a_play_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    a_play_->setIcon(glyphIcon(Glyph::Play));
 }
 
 void MainWindow::onTick() {

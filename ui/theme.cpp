@@ -1,10 +1,67 @@
 #include "ui/theme.hpp"
 
 #include <QApplication>
+#include <QPainter>
+#include <QPainterPath>
 #include <QPalette>
 #include <QStyleFactory>
 
 namespace redub::ui {
+
+QIcon glyphIcon(Glyph g) {
+    QIcon icon;
+    for (int size : {16, 20, 24, 32, 40}) {
+        for (auto [mode, colour] : {std::pair{QIcon::Normal, QColor(0xdc, 0xde, 0xe2)},
+                                    {QIcon::Disabled, QColor(0x5a, 0x5e, 0x65)},
+                                    {QIcon::Active, QColor(0xff, 0xff, 0xff)}}) {
+            QPixmap pm(size, size);
+            pm.fill(Qt::transparent);
+            QPainter p(&pm);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(Qt::NoPen);
+            p.setBrush(colour);
+            const double s = size;
+            auto triangle = [&](double x0, double x1, bool right) {
+                QPainterPath t;
+                t.moveTo(right ? x0 : x1, s * 0.2);
+                t.lineTo(right ? x1 : x0, s * 0.5);
+                t.lineTo(right ? x0 : x1, s * 0.8);
+                t.closeSubpath();
+                p.drawPath(t);
+            };
+            switch (g) {
+                case Glyph::Play:
+                    triangle(s * 0.28, s * 0.8, true);
+                    break;
+                case Glyph::Pause:
+                    p.drawRoundedRect(QRectF(s * 0.25, s * 0.2, s * 0.17, s * 0.6), 1, 1);
+                    p.drawRoundedRect(QRectF(s * 0.58, s * 0.2, s * 0.17, s * 0.6), 1, 1);
+                    break;
+                case Glyph::StepBack:
+                    p.drawRect(QRectF(s * 0.22, s * 0.22, s * 0.1, s * 0.56));
+                    triangle(s * 0.36, s * 0.78, false);
+                    break;
+                case Glyph::StepForward:
+                    triangle(s * 0.22, s * 0.64, true);
+                    p.drawRect(QRectF(s * 0.68, s * 0.22, s * 0.1, s * 0.56));
+                    break;
+                case Glyph::ToStart:
+                    p.drawRect(QRectF(s * 0.16, s * 0.22, s * 0.08, s * 0.56));
+                    triangle(s * 0.26, s * 0.55, false);
+                    triangle(s * 0.53, s * 0.84, false);
+                    break;
+                case Glyph::ToEnd:
+                    triangle(s * 0.16, s * 0.47, true);
+                    triangle(s * 0.45, s * 0.74, true);
+                    p.drawRect(QRectF(s * 0.76, s * 0.22, s * 0.08, s * 0.56));
+                    break;
+            }
+            p.end();
+            icon.addPixmap(pm, mode);
+        }
+    }
+    return icon;
+}
 
 void applyDarkTheme(QApplication& app) {
     using namespace theme;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QColor>
+#include <QIcon>
 
 class QApplication;
 
@@ -21,6 +22,11 @@ inline const QColor kRange{0x3d, 0x9b, 0xe9, 70};  // ranges to re-sync
 inline const QColor kNoFace{0xe0, 0x4f, 0x4f};     // frames without a face
 inline const QColor kPlayhead{0xff, 0x5a, 0x4f};
 }  // namespace theme
+
+// Crisp light-grey transport icons drawn at run time (the platform's media
+// icons are dark and blurry on a dark theme).
+enum class Glyph { Play, Pause, StepBack, StepForward, ToStart, ToEnd };
+QIcon glyphIcon(Glyph g);
 
 // Applies the Fusion style, the dark palette and the style sheet.
 void applyDarkTheme(QApplication& app);

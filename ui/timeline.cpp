@@ -160,9 +160,20 @@ void TimelineView::paintEvent(QPaintEvent*) {
 
     // Lane backgrounds.
     for (Row r : {VideoRow, SourceRow, SpeechRow}) p.fillRect(rowRect(r), QColor(0x26, 0x28, 0x2c));
+    // Ranges to re-sync tint the lane backgrounds (under the waveforms).
+    for (const auto& r : doc_->project().ranges)
+        for (Row row : {SourceRow, SpeechRow}) {
+            const QRect lr = rowRect(row);
+            const double x0 = std::max<double>(xForFrame(r.begin), lr.left()), x1 = xForFrame(r.end);
+            if (x1 > x0) p.fillRect(QRectF(x0, lr.top(), x1 - x0, lr.height()), QColor(0x2a, 0x3d, 0x52));
+        }
 
     paintThumbnails(p, rowRect(VideoRow));
     paintWaveform(p, rowRect(SourceRow), doc_->peaks(Lane::Source), 0.0, theme::kSource);
+    if (doc_->hasVideo() && !doc_->videoInfo()->audio) {
+        p.setPen(QColor(0x5a, 0x5e, 0x65));
+        p.drawText(rowRect(SourceRow), Qt::AlignCenter, tr("The video has no audio track"));
+    }
 
     // The speech clip: a rounded box at its offset, with its waveform inside.
     const QRect sr = rowRect(SpeechRow);
@@ -207,7 +218,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     auto paintRange = [&](int64_t b, int64_t e, bool pending) {
         const double x0 = xForFrame(b), x1 = xForFrame(e);
         QColor c = theme::kRange;
-        if (pending) c.setAlpha(45);
+        c.setAlpha(pending ? 45 : 30);
         p.fillRect(QRectF(x0, lanes.top(), x1 - x0, lanes.height()), c);
         p.fillRect(QRectF(x0, kRulerHeight - 5, x1 - x0, 5), theme::kAccent);
         p.setPen(QPen(theme::kAccent, 1));
