@@ -246,6 +246,21 @@ private Q_SLOTS:
         QVERIFY(w.at<float>(int(mouth.y), int(mouth.x)) > 0.99f);
     }
 
+    void faceAtTheFrameEdgeCompositesOnlyInsideTheFrame() {
+        cv::Mat frame = texturedFrame(200, 150);
+        const cv::Mat original = frame.clone();
+        const FaceDetection f = syntheticFace({10, 140}, 50);  // crop mostly outside the picture
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat crop = extractCrop(original, c);
+        QCOMPARE(crop.size(), cv::Size(128, 128));
+        cv::Mat gen(128, 128, CV_8UC3, cv::Scalar(255, 0, 255));
+        composite(frame, gen, c, makeMask(f, c, MaskShape::LowerHalf), CompositeParams::defaults());
+        QCOMPARE(frame.size(), original.size());
+        QVERIFY(cv::norm(frame, original, cv::NORM_INF) > 0);  // something went in
+        QCOMPARE(cv::norm(frame.colRange(100, 200), original.colRange(100, 200), cv::NORM_INF),
+                 0.0);  // far side untouched
+    }
+
     void colourMatchRemovesAConstantCast() {
         cv::Mat frame = texturedFrame(320, 240);
         const cv::Mat original = frame.clone();
