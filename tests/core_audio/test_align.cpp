@@ -206,6 +206,25 @@ private Q_SLOTS:
         for (float v : frameAudioWindows(mel, 2, Rational(25), mp, WindowParams::defaults(), 0))
             QCOMPARE(v, melSilenceValue(mp));
     }
+    void realMelsOfEmptyAndShortAudioArePadded() {
+        // End to end through melSpectrogram: no audio -> silence; 150 samples -> one real
+        // column (the audio's) followed by 15 silent ones, in every band.
+        const MelParams mp = MelParams::defaults();
+        const float silence = melSilenceValue(mp);
+        const Mel empty = melSpectrogram({}, mp);
+        for (float v : frameAudioWindows(empty, 0, Rational(25), mp, WindowParams::defaults(), 0))
+            QCOMPARE(v, silence);
+        std::vector<float> pcm(150);
+        for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = 0.3f * std::sin(0.2f * float(i));
+        const Mel mel = melSpectrogram(pcm, mp);
+        QCOMPARE(mel.n_cols, int64_t(1));
+        const std::vector<float> w = frameAudioWindows(mel, 0, Rational(25), mp, WindowParams::defaults(), 0);
+        for (int m = 0; m < 80; ++m) {
+            QCOMPARE(w[size_t(m) * 16], mel.at(m, 0));
+            for (int j = 1; j < 16; ++j) QCOMPARE(w[size_t(m) * 16 + j], silence);
+        }
+        QVERIFY(mel.at(10, 0) > silence);  // the sine is audible in the real column
+    }
     void neighbourWindowsAreTheNeighboursOwnWindows() {
         const MelParams mp = twoBands();
         const Mel mel = positionalMel(2, 300);

@@ -86,6 +86,19 @@ private Q_SLOTS:
         QVERIFY(frames.front().at("padded_columns").get<int64_t>() > 0);  // frame -1's window
         QVERIFY(frames.back().at("padded_columns").get<int64_t>() > 0);
     }
+    void emptyAudioGivesAnEmptyMatrixAndSilentWindows() {
+        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "0", "-c:a", "pcm_s16le",
+                              path("empty.wav")}));
+        const QString out = path("empty.npy");
+        QCOMPARE(test::runCli({"features", "--audio", path("empty.wav"), "--fps", "25", "--frames", "3", "-o", out}),
+                 0);
+        const test::Npy npy = test::readNpy(out.toStdString());
+        QCOMPARE(npy.shape, (std::vector<int64_t>{80, 0}));
+        std::ifstream in(path("empty.windows.json").toStdString());
+        const nlohmann::json j = nlohmann::json::parse(in);
+        QCOMPARE(j.at("frames").size(), size_t(3));
+        for (const auto& f : j.at("frames")) QCOMPARE(f.at("padded_columns").get<int64_t>(), int64_t(16));
+    }
     void badAudioFailsWithBadInputAndWritesNothing() {
         {
             std::ofstream junk(path("junk.wav").toStdString());
