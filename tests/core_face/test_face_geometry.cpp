@@ -30,6 +30,16 @@ cv::Mat texturedFrame(int w, int h) {
     return m;
 }
 
+// Smooth mid-range content: no saturation when brightened, little resampling loss.
+cv::Mat smoothFrame(int w, int h) {
+    cv::Mat m(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(120 + 50 * std::sin(x / 9.0)), uchar(120 + 50 * std::cos(y / 11.0)),
+                                              uchar(60 + (x + y) / 6));
+    return m;
+}
+
 TrackedFace tracked(int id, cv::Point2f c, float half) { return {id, syntheticFace(c, half), true}; }
 
 cv::Point2f centre(const cv::Rect2f& r) { return {r.x + r.width / 2, r.y + r.height / 2}; }
@@ -259,6 +269,35 @@ private Q_SLOTS:
         QVERIFY(cv::norm(frame, original, cv::NORM_INF) > 0);  // something went in
         QCOMPARE(cv::norm(frame.colRange(100, 200), original.colRange(100, 200), cv::NORM_INF),
                  0.0);  // far side untouched
+    }
+
+    void noVisibleSeamAroundTheMask() {
+        // A generated crop 40 levels brighter everywhere: the change must fade in
+        // over the feather, never step (a visible box around the mouth).
+        for (MaskShape shape : {MaskShape::LowerHalf, MaskShape::Landmarks}) {
+            cv::Mat frame = smoothFrame(320, 240);
+            const cv::Mat original = frame.clone();
+            const FaceDetection f = syntheticFace({160, 110}, 60, 10);
+            const Crop c = computeCrop(f, CropParams::defaults());
+            cv::Mat gen;
+            cv::add(extractCrop(original, c), cv::Scalar(40, 40, 40), gen);
+            composite(frame, gen, c, makeMask(f, c, shape), CompositeParams::defaults());
+            cv::Mat diff;
+            cv::subtract(frame, original, diff, cv::noArray(), CV_32FC3);
+            diff = diff.reshape(1, frame.rows * frame.cols);
+            cv::reduce(diff, diff, 1, cv::REDUCE_AVG);
+            diff = diff.reshape(1, frame.rows);
+            double lo, hi;
+            cv::minMaxLoc(diff, &lo, &hi);
+            QVERIFY2(hi >= 39, qPrintable(QString::number(hi)));  // the full change inside
+            cv::Mat dx = cv::abs(diff.colRange(1, diff.cols) - diff.colRange(0, diff.cols - 1));
+            cv::Mat dy = cv::abs(diff.rowRange(1, diff.rows) - diff.rowRange(0, diff.rows - 1));
+            double sx, sy;
+            cv::minMaxLoc(dx, nullptr, &sx);
+            cv::minMaxLoc(dy, nullptr, &sy);
+            QVERIFY2(std::max(sx, sy) <= 12,
+                     qPrintable(QString("step of %1 levels between neighbours").arg(std::max(sx, sy))));
+        }
     }
 
     void colourMatchRemovesAConstantCast() {
