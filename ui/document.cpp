@@ -196,6 +196,8 @@ void Document::openFiles(const QStringList& paths) {
 }
 
 void Document::startVideoAnalysis() {
+    // Results of an analysis started for a previous video are dropped on arrival.
+    const int gen = ++video_gen_;
     video_stop_ = std::make_unique<std::stop_source>();
     const std::stop_token stop = video_stop_->get_token();
     const auto path = project_.video_path;
@@ -205,9 +207,10 @@ void Document::startVideoAnalysis() {
     // Source audio: peaks + playback buffer.
     if (has_audio) {
         auto* w = new QFutureWatcher<std::shared_ptr<AudioResult>>(this);
-        connect(w, &QFutureWatcherBase::finished, this, [this, w] {
+        connect(w, &QFutureWatcherBase::finished, this, [this, w, gen] {
             running_.removeOne(w);
             w->deleteLater();
+            if (gen != video_gen_) return;
             auto r = w->result();
             if (!r->error.isEmpty()) {
                 Q_EMIT backgroundError(r->error);
@@ -238,9 +241,10 @@ void Document::startVideoAnalysis() {
     const int64_t n = vinfo.frame_count;
     const int64_t step = std::max<int64_t>(1, n / 240);
     auto* tw = new QFutureWatcher<std::shared_ptr<ThumbResult>>(this);
-    connect(tw, &QFutureWatcherBase::finished, this, [this, tw] {
+    connect(tw, &QFutureWatcherBase::finished, this, [this, tw, gen] {
         running_.removeOne(tw);
         tw->deleteLater();
+        if (gen != video_gen_) return;
         thumbnails_ = tw->result()->thumbs;
         Q_EMIT thumbnailsReady();
     });
@@ -265,9 +269,10 @@ void Document::startVideoAnalysis() {
 
     // Face scan: every frame through the tracker (whole-frame detection every 5th frame).
     auto* fw = new QFutureWatcher<std::shared_ptr<FaceScan>>(this);
-    connect(fw, &QFutureWatcherBase::finished, this, [this, fw] {
+    connect(fw, &QFutureWatcherBase::finished, this, [this, fw, gen] {
         running_.removeOne(fw);
         fw->deleteLater();
+        if (gen != video_gen_) return;
         face_scan_ = *fw->result();
         if (face_scan_.frames_scanned > 0) {
             const auto none = face_scan_.noFaceFrames().size();
@@ -304,13 +309,15 @@ void Document::startVideoAnalysis() {
 }
 
 void Document::startSpeechAnalysis() {
+    const int gen = ++speech_gen_;
     speech_stop_ = std::make_unique<std::stop_source>();
     const std::stop_token stop = speech_stop_->get_token();
     const auto path = project_.speech_path;
     auto* w = new QFutureWatcher<std::shared_ptr<AudioResult>>(this);
-    connect(w, &QFutureWatcherBase::finished, this, [this, w] {
+    connect(w, &QFutureWatcherBase::finished, this, [this, w, gen] {
         running_.removeOne(w);
         w->deleteLater();
+        if (gen != speech_gen_) return;
         auto r = w->result();
         if (!r->error.isEmpty()) {
             Q_EMIT backgroundError(r->error);

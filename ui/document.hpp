@@ -143,6 +143,7 @@ private:
     FaceScan face_scan_;
 
     std::unique_ptr<std::stop_source> video_stop_, speech_stop_;
+    int video_gen_ = 0, speech_gen_ = 0;
     QList<QFutureWatcherBase*> running_;
 };
 

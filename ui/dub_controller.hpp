@@ -48,6 +48,8 @@ public:
     QImage generatedFrame(int64_t frame) const;
     bool hasGenerated(int64_t frame) const { return generated_.contains(frame); }
     int generatedCount() const { return int(generated_.size()); }
+    // Forgets generated frames (they no longer match the offset, face or settings).
+    void clearGenerated() { generated_.clear(); }
 
     // Document -> DubParams (the model path resolves to the bundled default when empty).
     static core::DubParams paramsFor(const core::Project& project);

@@ -590,6 +590,7 @@ void MainWindow::buildStatusBar() {
                     return;
                 }
                 preview_frame_ = frame;
+                preview_mask_ = mask;
                 preview_->setGenerated(gen, mask);
             });
     connect(dub_, &DubController::frameGenerated, this, [this](qint64 f) {
@@ -647,11 +648,14 @@ void MainWindow::connectDocument() {
             [this](const QString& m) { showError(tr("Cannot read the media"), m); });
     // A generated preview is stale once the offset, the face or the settings change.
     auto stale = [this] {
+        if (dub_->busy()) return;  // the running job's frames stay (they use the settings it started with)
+        dub_->clearGenerated();
         preview_frame_ = -1;
         showGeneratedFor(frame_);
     };
     connect(&doc_, &Document::offsetChanged, this, stale);
     connect(&doc_, &Document::faceChanged, this, stale);
+    connect(&doc_, &Document::settingsChanged, this, stale);
 }
 
 // ---- settings ---------------------------------------------------------------------------
@@ -897,9 +901,10 @@ void MainWindow::onFrameDecoded(qint64 frame, const QImage& img) {
 }
 
 void MainWindow::showGeneratedFor(int64_t frame) {
-    if (dub_->hasGenerated(frame) && (preview_frame_ == frame || preview_frame_ < 0 || isPlaying() || dub_->busy()))
-        preview_->setGenerated(dub_->generatedFrame(frame));
-    else if (preview_frame_ != frame)
+    // The generated picture of this frame, when a preview or the export made one.
+    if (dub_->hasGenerated(frame))
+        preview_->setGenerated(dub_->generatedFrame(frame), frame == preview_frame_ ? preview_mask_ : QImage());
+    else
         preview_->clearGenerated();
 }
 

@@ -8,6 +8,7 @@
 #include "ui/document.hpp"
 
 #include <QElapsedTimer>
+#include <QImage>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -129,6 +130,7 @@ private:
     Lane audio_lane_ = Lane::Speech;
     int64_t mark_in_ = -1;
     int64_t preview_frame_ = -1;  // the frame whose generated preview is shown
+    QImage preview_mask_;         // its mask
 
     // widgets
     QLabel* timecode_ = nullptr;
