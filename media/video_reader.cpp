@@ -159,7 +159,7 @@ struct VideoReader::Impl {
                 fail(ErrorKind::BadInput, file,
                      "absurd decoded frame size " + std::to_string(f->width) + "x" + std::to_string(f->height));
             sws.reset(sws_getContext(f->width, f->height, AVPixelFormat(f->format), f->width, f->height,
-                                     AV_PIX_FMT_RGB24, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
+                                     AV_PIX_FMT_RGB24, SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, nullptr,
                                      nullptr, nullptr));
             if (!sws)
                 fail(ErrorKind::Unsupported, file,

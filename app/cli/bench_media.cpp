@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +25,14 @@ namespace redub::cli {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds of this process (all threads): a load-independent cost figure
+// on a shared machine, next to the wall-clock fps.
+double cpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 
 // A panning gradient with texture: 2x wider than the frame so each frame is a
 // shifted window (cheap to produce, not trivially compressible).
@@ -51,7 +60,7 @@ int benchMedia(const Args& args) {
     fs::create_directories(dir);
     struct Row {
         int w, h;
-        double encode_fps, decode_fps, mbit_s;
+        double encode_fps, decode_fps, mbit_s, encode_cpu_ms, decode_cpu_ms;
     };
     std::vector<Row> rows;
     try {
@@ -67,6 +76,7 @@ int benchMedia(const Args& args) {
             p.preset = preset;
             p.with_audio = false;
             const auto t0 = Clock::now();
+            const double c0 = cpuSeconds();
             {
                 media::VideoWriter writer(out, p);
                 for (int i = 0; i < frames; ++i) {
@@ -77,17 +87,20 @@ int benchMedia(const Args& args) {
                 writer.finish();
             }
             const double enc_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            const double c1 = cpuSeconds();
             const auto t1 = Clock::now();
             media::VideoReader reader(out);
             media::VideoFrame f;
             int decoded = 0;
             while (reader.next(f)) ++decoded;
             const double dec_s = std::chrono::duration<double>(Clock::now() - t1).count();
+            const double c2 = cpuSeconds();
             if (decoded != frames)
                 fail(ErrorKind::Internal, out,
                      "decoded " + std::to_string(decoded) + " of " + std::to_string(frames) + " frames");
             const double mbit = double(fs::file_size(out)) * 8 / 1e6 / (frames / 25.0);
-            rows.push_back({s.w, s.h, frames / enc_s, decoded / dec_s, mbit});
+            rows.push_back({s.w, s.h, frames / enc_s, decoded / dec_s, mbit, 1000 * (c1 - c0) / frames,
+                            1000 * (c2 - c1) / decoded});
         }
     } catch (...) {
         std::error_code ec;
@@ -114,10 +127,14 @@ int benchMedia(const Args& args) {
         "media bench: %d frames per size, x264 preset %s CRF 18, %u hardware threads\n"
         "encode = RGB -> yuv420p -> H.264 -> MP4 (VideoWriter); decode = MP4 -> RGB (VideoReader)\n\n",
         frames, preset.c_str(), std::thread::hardware_concurrency());
-    std::printf("| size      | encode fps | decode fps | bit rate at 25 fps |\n");
-    std::printf("|-----------|-----------:|-----------:|-------------------:|\n");
+    std::printf(
+        "| size      | encode fps | decode fps | encode CPU ms/frame | decode CPU ms/frame | bit rate at 25 fps |\n");
+    std::printf(
+        "|-----------|-----------:|-----------:|--------------------:|--------------------:|-------------------:|\n");
     for (const auto& r : rows)
-        std::printf("| %4dx%-4d | %10.1f | %10.1f | %13.2f Mb/s |\n", r.w, r.h, r.encode_fps, r.decode_fps, r.mbit_s);
+        std::printf("| %4dx%-4d | %10.1f | %10.1f | %19.2f | %19.2f | %13.2f Mb/s |\n", r.w, r.h, r.encode_fps,
+                    r.decode_fps, r.encode_cpu_ms, r.decode_cpu_ms, r.mbit_s);
+    std::printf("\n(wall-clock fps depend on the machine's load; CPU ms/frame sum all threads)\n");
     return 0;
 }
 

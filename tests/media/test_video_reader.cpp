@@ -111,12 +111,19 @@ private Q_SLOTS:
         for (int i = 0; i < 24; ++i) QCOMPARE(d.numbers[i], i);
     }
 
+    void variableRateSourceMapsToTheLastFrameAtEachSlot_data() {
+        QTest::addColumn<QString>("ext");
+        QTest::newRow("mkv") << "mkv";
+        QTest::newRow("mp4") << "mp4";
+        QTest::newRow("mov") << "mov";
+    }
     void variableRateSourceMapsToTheLastFrameAtEachSlot() {
+        QFETCH(QString, ext);
         // 12 frames at 30 fps then 12 at 10 fps (the last starts at 1.5 s). The
         // timeline rate R is the average rate; slot k shows the last source
         // frame whose time is <= (k + 1/2)/R, for every k with (k + 1/2)/R
         // before the end of the last frame.
-        const auto file = path(dir_, "vfr.mkv");
+        const auto file = path(dir_, "vfr." + ext);
         QVERIFY(ffmpeg(numberedInput(64, 48, "30") + QStringList{"-vf", "setpts='if(lt(N,12),N/30,12/30+(N-12)/10)/TB'",
                                                                  "-fps_mode", "passthrough", "-frames:v", "24", "-c:v",
                                                                  "libx264", "-qp", "0", q(file)}));
