@@ -16,6 +16,14 @@ float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
 namespace {
 cv::Point2f centre(const cv::Rect2f& r) { return {r.x + r.width / 2, r.y + r.height / 2}; }
 
+// The tracker reports the box implied by the landmarks: the HOG box jumps
+// between pyramid levels from frame to frame, the landmarks do not.
+FaceDetection withLandmarkBox(const FaceDetection& f) {
+    FaceDetection g = f;
+    g.box = boxFromLandmarks(f.landmarks);
+    return g;
+}
+
 cv::Rect2f expand(const cv::Rect2f& r, float margin) {
     const float side = std::max(r.width, r.height);
     return {r.x - margin * side, r.y - margin * side, r.width + 2 * margin * side, r.height + 2 * margin * side};
@@ -44,14 +52,6 @@ FaceTracker::FaceTracker(FaceDetector& detector, const TrackerParams& params) : 
         fail(ErrorKind::BadInput, "face tracker: search_margin > 0, 0 < min_iou < 1 and max_faces >= 1 are required");
 }
 
-// The tracker reports the box implied by the landmarks: the HOG box jumps
-// between pyramid levels from frame to frame, the landmarks do not.
-FaceDetection FaceTracker::refine(const cv::Mat&, const FaceDetection& f) {
-    FaceDetection g = f;
-    g.box = boxFromLandmarks(f.landmarks);
-    return g;
-}
-
 std::vector<TrackedFace> FaceTracker::detectAll(const cv::Mat& rgb, std::vector<Track>& candidates,
                                                 const std::vector<TrackedFace>& kept) {
     last_full_ = frame_;
@@ -77,7 +77,7 @@ std::vector<TrackedFace> FaceTracker::detectAll(const cv::Mat& rgb, std::vector<
     for (const Pair& p : pairs) {
         if (t_used[p.t] || d_used[p.d]) continue;
         t_used[p.t] = d_used[p.d] = true;
-        out.push_back({candidates[p.t].id, refine(rgb, dets[p.d]), true});
+        out.push_back({candidates[p.t].id, withLandmarkBox(dets[p.d]), true});
     }
     // A known face the whole-frame pass missed (weaker than its threshold, or
     // moved more than min_iou allows) gets one more, looser look near where it was.
@@ -90,14 +90,14 @@ std::vector<TrackedFace> FaceTracker::detectAll(const cv::Mat& rgb, std::vector<
             return std::any_of(out.begin(), out.end(),
                                [&](const TrackedFace& o) { return iou(o.face.box, f.box) >= params_.min_iou; });
         });
-        if (int i = bestMatch(near, prev); i >= 0) out.push_back({candidates[t].id, refine(rgb, near[i]), false});
+        if (int i = bestMatch(near, prev); i >= 0) out.push_back({candidates[t].id, withLandmarkBox(near[i]), false});
     }
     for (size_t d = 0; d < dets.size(); ++d) {
         if (d_used[d]) continue;
         const bool taken = std::any_of(out.begin(), out.end(), [&](const TrackedFace& o) {
             return iou(o.face.box, dets[d].box) >= params_.min_iou;
         });
-        if (!taken) out.push_back({next_id_++, refine(rgb, dets[d]), true});
+        if (!taken) out.push_back({next_id_++, withLandmarkBox(dets[d]), true});
     }
     return out;
 }
@@ -120,7 +120,7 @@ std::vector<TrackedFace> FaceTracker::push(const cv::Mat& rgb) {
                                    [&](const TrackedFace& o) { return iou(o.face.box, f.box) >= params_.min_iou; });
             });
             if (int i = bestMatch(near, prev); i >= 0)
-                out.push_back({t.id, refine(rgb, near[i]), false});
+                out.push_back({t.id, withLandmarkBox(near[i]), false});
             else
                 lost.push_back(t);
         }

@@ -53,7 +53,6 @@ private:
     };
     std::vector<TrackedFace> detectAll(const cv::Mat& rgb, std::vector<Track>& lost,
                                        const std::vector<TrackedFace>& kept);
-    FaceDetection refine(const cv::Mat& rgb, const FaceDetection& f);
 
     FaceDetector& det_;
     TrackerParams params_;
