@@ -180,6 +180,26 @@ private Q_SLOTS:
         QVERIFY(track.frames[13].has_value());  // the same face, re-acquired after the gap
     }
 
+    void aFaceLeavingThePictureIsNotFollowedIntoTheBackground() {
+        const cv::Mat photo = scaled(hopper_, 0.5);  // 256x300
+        FaceTracker tracker(*det_);
+        int last_seen = -1;
+        for (int t = 0; t < 24; ++t) {
+            cv::Mat frame = background(480, 360);
+            const int x = 100 + 20 * t;  // slides out to the right; gone from t = 19
+            if (x < frame.cols) {
+                const int w = std::min(photo.cols, frame.cols - x);
+                photo(cv::Rect(0, 0, w, photo.rows)).copyTo(frame(cv::Rect(x, 30, w, photo.rows)));
+            }
+            const auto faces = tracker.push(frame);
+            if (t < 3) QCOMPARE(int(faces.size()), 1);
+            if (!faces.empty()) last_seen = t;
+            if (x >= frame.cols)
+                QVERIFY2(faces.empty(), qPrintable(QString("frame %1: a face in the background").arg(t)));
+        }
+        QVERIFY2(last_seen >= 4 && last_seen < 19, qPrintable(QString::number(last_seen)));
+    }
+
     void landmarksInAKnownBoxConverge() {
         // Tracking refits landmarks in the previous frame's box; a box a few
         // pixels off must give the same points (real webcam face).
