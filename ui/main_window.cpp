@@ -17,8 +17,10 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -33,6 +35,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
@@ -149,6 +152,8 @@ void MainWindow::buildActions() {
     a_audio_speech_->setChecked(true);
     a_preview_ = make(tr("&Preview Frame"), QKeySequence(Qt::Key_P), QStyle::SP_BrowserReload);
     a_preview_->setToolTip(tr("Generate the current frame now (P)"));
+    a_generate_ = make(tr("&Generate All"), QKeySequence(Qt::CTRL | Qt::Key_G), QStyle::SP_MediaPlay);
+    a_generate_->setToolTip(tr("Generate every frame (or the selected ranges) to watch them in the editor (Ctrl+G)"));
     a_cancel_ = make(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), QStyle::SP_BrowserStop);
     a_side_ = make(tr("&Side by Side"), QKeySequence(Qt::Key_1));
     a_wipe_ = make(tr("&Wipe"), QKeySequence(Qt::Key_2));
@@ -234,6 +239,7 @@ void MainWindow::buildActions() {
         if (isPlaying()) play(1);
     });
     connect(a_preview_, &QAction::triggered, this, &MainWindow::previewCurrentFrame);
+    connect(a_generate_, &QAction::triggered, this, &MainWindow::generateAll);
     connect(a_cancel_, &QAction::triggered, dub_, &DubController::cancel);
     connect(a_side_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::SideBySide); });
     connect(a_wipe_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::Wipe); });
@@ -302,6 +308,7 @@ void MainWindow::buildMenus() {
 
     QMenu* gen = menuBar()->addMenu(tr("&Generate"));
     gen->addAction(a_preview_);
+    gen->addAction(a_generate_);
     gen->addAction(a_export_);
     gen->addAction(a_cancel_);
 
@@ -368,6 +375,7 @@ void MainWindow::buildToolBar() {
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     tb->addWidget(spacer);
     tb->addAction(a_preview_);
+    tb->addAction(a_generate_);
     tb->addAction(a_export_);
     // The primary action stands out.
     if (auto* b = qobject_cast<QToolButton*>(tb->widgetForAction(a_export_)))
@@ -801,6 +809,7 @@ void MainWindow::updateActions() {
     const bool ready = doc_.hasVideo() && !doc_.project().speech_path.empty();
     const bool busy = dub_->busy();
     a_preview_->setEnabled(ready && !busy);
+    a_generate_->setEnabled(ready && !busy);
     a_export_->setEnabled(ready && !busy);
     a_cancel_->setEnabled(busy);
     for (QAction* a : {a_play_, a_prev_, a_next_, a_start_, a_end_, a_mark_in_, a_mark_out_})
@@ -1051,9 +1060,27 @@ void MainWindow::exportTo(const QString& output) {
     dub_->exportVideo(output);
 }
 
+void MainWindow::generateAll() {
+    pause();
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    QDir().mkpath(dir);
+    scratch_output_ = QDir(dir).filePath(QStringLiteral("generated-%1.mp4").arg(QCoreApplication::applicationPid()));
+    dub_->exportVideo(scratch_output_);
+}
+
 void MainWindow::onJobFinished(bool ok, bool cancelled, const QString& message, const QString& output) {
     preview_->setMessage({});
     updateActions();
+    if (!scratch_output_.isEmpty()) {
+        // generateAll(): the frames are in the editor; the file is not wanted.
+        QFile::remove(scratch_output_);
+        scratch_output_.clear();
+        if (ok) {
+            statusBar()->showMessage(tr("Generated %1 frames; play or step through them").arg(dub_->generatedCount()),
+                                     8000);
+            return;
+        }
+    }
     if (cancelled) {
         statusBar()->showMessage(tr("Cancelled; nothing was written"), 6000);
         log::ui()->info("cancelled");

@@ -72,6 +72,9 @@ public:
     void previewCurrentFrame();
     // Starts the export to `output` with the project's settings (no dialog).
     void exportTo(const QString& output);
+    // Generates the whole video (or the selected ranges) for viewing in the editor, without
+    // keeping a file: frames appear in the preview as they come.
+    void generateAll();
 
 protected:
     void dragEnterEvent(QDragEnterEvent*) override;
@@ -154,10 +157,11 @@ private:
     QAction *a_new_, *a_open_, *a_add_speech_, *a_open_project_, *a_save_, *a_save_as_, *a_export_, *a_quit_;
     QAction *a_undo_, *a_redo_, *a_clear_ranges_, *a_auto_face_, *a_mark_in_, *a_mark_out_;
     QAction *a_play_, *a_prev_, *a_next_, *a_start_, *a_end_, *a_audio_speech_, *a_audio_source_;
-    QAction *a_preview_, *a_cancel_, *a_side_, *a_wipe_, *a_overlays_;
+    QAction *a_preview_, *a_generate_, *a_cancel_, *a_side_, *a_wipe_, *a_overlays_;
     QAction *a_model_default_, *a_model_import_;
     QActionGroup* device_group_ = nullptr;
     QString last_error_;
+    QString scratch_output_;  // the throw-away MP4 of generateAll()
 };
 
 }  // namespace redub::ui

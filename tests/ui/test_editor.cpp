@@ -2,6 +2,7 @@
 // bundled sample), real decoding, face scan and a tiny random model for the
 // generation tests. Runs on the offscreen platform.
 #include "core/dub.hpp"
+#include "media/probe.hpp"
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "redub/log.hpp"
@@ -13,6 +14,7 @@
 #include "ui/preview_view.hpp"
 #include "ui/timeline.hpp"
 
+#include <QElapsedTimer>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -366,6 +368,44 @@ private Q_SLOTS:
         QCOMPARE(outside, 0);
         // The displayed original is the source frame itself.
         QCOMPARE(w->preview()->original().convertToFormat(QImage::Format_RGB888), src);
+    }
+
+    void exportWritesTheVideoAndShowsFramesAsTheyCome() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        w->document()->requestAddRange({5, 15});
+        w->document()->setLengthPolicy("pad-silence");  // output as long as the video
+        const QString out = tmp("exported.mp4");
+        QSignalSpy frames(w->dub(), &DubController::frameGenerated);
+        QSignalSpy done(w->dub(), &DubController::finished);
+        QElapsedTimer clock;
+        clock.start();
+        w->exportTo(out);
+        QVERIFY(done.wait(300000));
+        const qint64 elapsed_ms = clock.elapsed();
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        QCOMPARE(done.at(0).at(3).toString(), out);
+        QVERIFY(done.at(0).at(2).toString().contains("exported.mp4"));
+        const media::MediaInfo info = media::probe(out.toStdString());
+        QVERIFY(info.video && info.audio);
+        QCOMPARE(info.video->frame_count, int64_t(30));
+        // Only the selected range was generated, and results were coalesced (<= one signal per 33 ms tick).
+        QVERIFY(!frames.isEmpty());
+        QVERIFY2(frames.size() <= elapsed_ms / 33 + 2, qPrintable(QString::number(frames.size())));
+        QVERIFY(w->dub()->hasGenerated(10));
+        QVERIFY(!w->dub()->hasGenerated(20));
+        // The end is announced in a dialog naming the file.
+        auto* box = w->findChild<QMessageBox*>("exportDoneDialog");
+        QVERIFY(box);
+        QVERIFY(box->text().contains("exported.mp4"));
+        // Stepping onto a generated frame shows it.
+        w->seek(10);
+        w->settle();
+        QVERIFY(!w->preview()->generated().isNull());
+        w->seek(20);
+        w->settle();
+        QVERIFY(w->preview()->generated().isNull());
     }
 
     void cancellingAGenerationLeavesNoOutput() {
