@@ -23,6 +23,8 @@ extern const char* const kDubUsage;
 int cmdSynth(const Args&);
 int cmdDataset(const Args&);
 int cmdTrain(const Args&);
+int cmdEvaluate(const Args&);
+extern const char* const kEvaluateUsage;
 extern const char* const kSynthUsage;
 extern const char* const kDatasetUsage;
 extern const char* const kTrainUsage;
@@ -38,6 +40,7 @@ const std::vector<Command>& commands() {
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
         {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},
         {"train", "train or fine-tune a family-A model (masked diffusion loss, AdamW, EMA, resume)", kTrainUsage, {"no-resume"}, cmdTrain},
+        {"evaluate", "lip-sync metrics of a model on synthesized clips with ground truth (Markdown table)", kEvaluateUsage, {}, cmdEvaluate},
     };
     return table;
 }

@@ -16,10 +16,10 @@ struct Row {
 const std::unordered_map<std::string, Row>& table() {
     // Targets after Cohen & Massaro / common viseme groupings (Preston Blair-like).
     static const std::unordered_map<std::string, Row> t = {
-        {"pau", {0.00f, 0.0f, 0.0f, 0.6f, 6.0f}},
-        {"p", {0.00f, 0.0f, 0.0f, 6.0f, 30.0f}},
-        {"b", {0.00f, 0.0f, 0.0f, 6.0f, 30.0f}},
-        {"m", {0.00f, 0.0f, 0.0f, 6.0f, 30.0f}},
+        {"pau", {0.00f, 0.0f, 0.0f, 0.5f, 6.0f}},
+        {"p", {0.00f, 0.0f, 0.0f, 6.0f, 40.0f}},
+        {"b", {0.00f, 0.0f, 0.0f, 6.0f, 40.0f}},
+        {"m", {0.00f, 0.0f, 0.0f, 6.0f, 40.0f}},
         {"f", {0.08f, 0.1f, 0.0f, 3.0f, 25.0f}},
         {"v", {0.08f, 0.1f, 0.0f, 3.0f, 25.0f}},
         {"th", {0.22f, 0.1f, 0.0f, 1.5f, 20.0f}},

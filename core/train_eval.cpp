@@ -1,0 +1,175 @@
+#include "core/train_eval.hpp"
+
+#include "core/dub.hpp"
+#include "core/face_detector.hpp"
+#include "core/synth/face_warp.hpp"
+#include "core/synth/synth.hpp"
+#include "media/video_reader.hpp"
+#include "redub/error.hpp"
+#include "redub/log.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <mutex>
+
+#include <unistd.h>
+
+namespace redub::core {
+namespace fs = std::filesystem;
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+    const size_t n = std::min(a.size(), b.size());
+    if (n < 3) return 0;
+    double ma = 0, mb = 0;
+    for (size_t i = 0; i < n; ++i) ma += a[i], mb += b[i];
+    ma /= double(n), mb /= double(n);
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    if (saa <= 1e-12 || sbb <= 1e-12) return 0;
+    return sab / std::sqrt(saa * sbb);
+}
+
+namespace {
+
+double ssimGrey(const cv::Mat& a_rgb, const cv::Mat& b_rgb) {
+    cv::Mat a, b;
+    cv::cvtColor(a_rgb, a, cv::COLOR_RGB2GRAY);
+    cv::cvtColor(b_rgb, b, cv::COLOR_RGB2GRAY);
+    a.convertTo(a, CV_64F);
+    b.convertTo(b, CV_64F);
+    const double c1 = 6.5025, c2 = 58.5225;
+    cv::Mat mu_a, mu_b, saa, sbb, sab;
+    const cv::Size k(7, 7);
+    cv::GaussianBlur(a, mu_a, k, 1.5);
+    cv::GaussianBlur(b, mu_b, k, 1.5);
+    cv::GaussianBlur(a.mul(a), saa, k, 1.5);
+    cv::GaussianBlur(b.mul(b), sbb, k, 1.5);
+    cv::GaussianBlur(a.mul(b), sab, k, 1.5);
+    saa -= mu_a.mul(mu_a);
+    sbb -= mu_b.mul(mu_b);
+    sab -= mu_a.mul(mu_b);
+    cv::Mat num = (2 * mu_a.mul(mu_b) + c1).mul(2 * sab + c2);
+    cv::Mat den = (mu_a.mul(mu_a) + mu_b.mul(mu_b) + c1).mul(saa + sbb + c2);
+    cv::Mat s;
+    cv::divide(num, den, s);
+    return cv::mean(s)[0];
+}
+
+// Measured opening per output frame (-1 where no face), and the frames themselves when asked.
+std::vector<double> dubAndMeasure(const fs::path& video, const fs::path& speech, const EvalParams& ep,
+                                  const fs::path& tmp_out, std::vector<cv::Mat>* frames, std::stop_token stop) {
+    auto p = DubParams::defaults();
+    p.video = video;
+    p.speech = speech;
+    p.output = tmp_out;
+    p.model = ep.model;
+    p.steps = ep.steps;
+    p.chunks = ep.chunks;
+    p.device = ep.device;
+    p.preset = "ultrafast";
+    std::vector<cv::Mat> out;
+    std::mutex m;
+    DubSession s(p);
+    DubCallbacks cb;
+    cb.on_frame = [&](const DubFrame& f) {
+        std::lock_guard l(m);
+        out.push_back(f.rgb->clone());
+    };
+    s.run(cb, stop);
+    fs::remove(tmp_out);
+    FaceDetector det;
+    std::vector<double> open;
+    for (const cv::Mat& f : out) {
+        auto faces = det.detect(f);
+        open.push_back(faces.empty() ? -1.0 : synth::measuredOpening(faces.front().landmarks));
+    }
+    if (frames) *frames = std::move(out);
+    return open;
+}
+
+// Correlation over frames where both are valid.
+double corrValid(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
+    std::vector<double> a, b;
+    for (size_t i = 0; i < std::min(measured.size(), truth.size()); ++i)
+        if (measured[i] >= 0) a.push_back(measured[i]), b.push_back(truth[i].mouth.opening);
+    return pearson(a, b);
+}
+
+}  // namespace
+
+EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std::stop_token stop) {
+    if (ep.clips.size() < 2) fail(ErrorKind::BadInput, "evaluate: give at least two clips (one's speech is the other's unrelated audio)");
+    EvalReport rep;
+    FaceDetector det;
+    const fs::path tmp = fs::temp_directory_path() / ("redub-eval-" + std::to_string(::getpid()) + ".mp4");
+    for (size_t c = 0; c < ep.clips.size(); ++c) {
+        const fs::path& clip = ep.clips[c];
+        const fs::path other = ep.clips[(c + 1) % ep.clips.size()];
+        const auto truth = synth::readTruth(fs::path(clip).replace_extension(".json"));
+        ClipEval ce;
+        ce.clip = clip.filename().string();
+        // The clip itself: true frames, measured opening (ceiling of the measurement).
+        std::vector<cv::Mat> true_frames;
+        std::vector<double> true_open;
+        std::vector<cv::Rect> mouth_boxes;
+        {
+            media::VideoReader r(clip);
+            media::VideoFrame f;
+            while (r.next(f, stop)) {
+                true_frames.push_back(f.rgb.clone());
+                auto faces = det.detect(f.rgb);
+                if (faces.empty()) {
+                    true_open.push_back(-1);
+                    mouth_boxes.emplace_back();
+                    continue;
+                }
+                const auto& lm = faces.front().landmarks;
+                true_open.push_back(synth::measuredOpening(lm));
+                std::vector<cv::Point2f> mouth(lm.begin() + 48, lm.begin() + 68);
+                cv::Rect b = cv::boundingRect(mouth);
+                b.x -= b.width / 4, b.width += b.width / 2, b.y -= b.height / 2, b.height += b.height;
+                mouth_boxes.push_back(b & cv::Rect(0, 0, f.rgb.cols, f.rgb.rows));
+            }
+        }
+        ce.frames = int64_t(true_frames.size());
+        ce.r_truth = corrValid(true_open, truth);
+        std::vector<cv::Mat> gen;
+        const auto own = dubAndMeasure(clip, clip, ep, tmp, &gen, stop);
+        ce.r_own = corrValid(own, truth);
+        double ssum = 0;
+        int sn = 0;
+        for (size_t i = 0; i < std::min(gen.size(), true_frames.size()); ++i) {
+            const cv::Rect& b = mouth_boxes[i];
+            if (b.width < 8 || b.height < 8 || gen[i].size() != true_frames[i].size()) continue;
+            ssum += ssimGrey(gen[i](b), true_frames[i](b));
+            ++sn;
+        }
+        ce.ssim_mouth = sn ? ssum / sn : 0;
+        const auto unrel = dubAndMeasure(clip, other, ep, tmp, nullptr, stop);
+        ce.r_unrelated = corrValid(unrel, truth);
+        log::core()->info("evaluate {}: r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} ssim {:.3f}", ce.clip, ce.r_truth,
+                          ce.r_own, ce.r_unrelated, ce.ssim_mouth);
+        rep.clips.push_back(ce);
+        if (progress && !progress({"evaluate", int64_t(c + 1), int64_t(ep.clips.size()),
+                                   double(c + 1) / double(ep.clips.size()), -1}))
+            throw Error(ErrorKind::Cancelled, "cancelled by the user");
+    }
+    ClipEval& m = rep.mean;
+    m.clip = "mean";
+    for (const auto& c : rep.clips) {
+        const double k = 1.0 / double(rep.clips.size());
+        m.frames += c.frames;
+        m.r_truth += c.r_truth * k;
+        m.r_own += c.r_own * k;
+        m.r_unrelated += c.r_unrelated * k;
+        m.ssim_mouth += c.ssim_mouth * k;
+    }
+    return rep;
+}
+
+}  // namespace redub::core

@@ -1,0 +1,45 @@
+// Lip-sync evaluation on synthesized clips with ground truth (docs/training.md):
+// dubs each clip with its own speech and with an unrelated clip's speech, measures
+// the mouth opening on the output frames (dlib landmarks, synth::measuredOpening)
+// and correlates it with the ground-truth opening; mouth-region SSIM of the
+// reconstruction against the clip's true frames.
+#pragma once
+
+#include "redub/job.hpp"
+
+#include <filesystem>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace redub::core {
+
+struct EvalParams {
+    std::filesystem::path model;               // model to evaluate (empty: the bundled default)
+    std::vector<std::filesystem::path> clips;  // synthesized clips (clip.mp4 with clip.json beside it)
+    int steps = 0;                             // sampler steps (0: the model's default)
+    int chunks = 4;                            // family A: chunks generated side by side
+    std::string device = "auto";
+    static EvalParams defaults() { return {}; }
+};
+
+struct ClipEval {
+    std::string clip;
+    int64_t frames = 0;
+    double r_truth = 0;      // measured opening of the clip itself vs its ground truth (measurement ceiling)
+    double r_own = 0;        // output driven by its own speech vs its ground truth
+    double r_unrelated = 0;  // output driven by another clip's speech vs this clip's ground truth
+    double ssim_mouth = 0;   // mean SSIM (luma) of the mouth box, own-speech output vs true frames
+};
+
+struct EvalReport {
+    std::vector<ClipEval> clips;
+    ClipEval mean;  // averages over clips
+};
+
+// Pearson correlation (0 when either side is constant or shorter than 3).
+double pearson(const std::vector<double>& a, const std::vector<double>& b);
+
+EvalReport evaluateLipSync(const EvalParams& params, const ProgressFn& progress = {}, std::stop_token stop = {});
+
+}  // namespace redub::core
