@@ -125,19 +125,25 @@ private Q_SLOTS:
         QVERIFY(chunks == whole.samples);
     }
 
+    void seekStartsAtTheRequestedSample_data() {
+        QTest::addColumn<QString>("ext");
+        QTest::newRow("wav") << "wav";
+        QTest::newRow("flac") << "flac";
+    }
     void seekStartsAtTheRequestedSample() {
-        const auto file = path(dir_, "seek.wav");
-        QVERIFY(ffmpeg({"-f", "lavfi", "-i", "aevalsrc='0.25*sin(2*PI*50*t)':s=8000:d=2", q(file)}));
+        QFETCH(QString, ext);
+        const auto file = path(dir_, "seek." + ext);
+        QVERIFY(
+            ffmpeg({"-f", "lavfi", "-i", "aevalsrc='0.25*sin(2*PI*50*t)+0.1*sin(2*PI*1234*t)':s=8000:d=2", q(file)}));
         const AudioBuffer whole = readAudio(file, 8000, 1);
         AudioReader r(file, 8000, 1);
-        r.seek(1.25);
-        std::vector<float> part;
-        QCOMPARE(r.read(part, 100), int64_t(100));
-        for (int i = 0; i < 100; ++i) QCOMPARE(part[size_t(i)], whole.samples[size_t(10000 + i)]);
-        r.seek(0);
-        part.clear();
-        r.read(part, 10);
-        for (int i = 0; i < 10; ++i) QCOMPARE(part[size_t(i)], whole.samples[size_t(i)]);
+        for (double t : {1.25, 0.5, 1.9, 0.0}) {
+            r.seek(t);
+            std::vector<float> part;
+            QCOMPARE(r.read(part, 100), int64_t(100));
+            const size_t at = size_t(std::llround(t * 8000));
+            for (size_t i = 0; i < 100; ++i) QCOMPARE(part[i], whole.samples[at + i]);
+        }
     }
 
     void readsTheAudioOfAVideo() {
