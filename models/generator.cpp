@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace redub::models {
@@ -38,6 +39,12 @@ auto guardTorch(const std::string& what, F&& f) -> decltype(f()) {
     } catch (const std::bad_alloc&) {
         fail(ErrorKind::Model, what + ": out of memory");
     }
+}
+
+// NHWC ("channels_last") convolutions: REDUB_MEMORY_FORMAT=channels_last|contiguous.
+bool useChannelsLast() {
+    const char* v = std::getenv("REDUB_MEMORY_FORMAT");
+    return v && std::string(v) == "channels_last";
 }
 
 }  // namespace
@@ -160,6 +167,11 @@ std::unique_ptr<Generator> Generator::fromWeights(const ModelConfig& config, con
         impl->device = toDevice(device);
         impl->net->to(impl->device);
         impl->net->eval();
+        if (useChannelsLast()) {
+            torch::NoGradGuard no_grad;
+            for (auto& p : impl->net->parameters())
+                if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+        }
         // FLOPs of one forward at batch 1 (counted by the conv/linear/attention wrappers).
         {
             c10::InferenceMode guard;

@@ -425,6 +425,9 @@ struct UNetImpl : DenoiserImpl {
             parts = {x, in.source, in.identity};
         }
         Tensor h = torch::cat(parts, 1);
+        if (out_conv->weight.dim() == 4 && out_conv->weight.size(1) > 1 &&
+            out_conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast) && !out_conv->weight.is_contiguous())
+            h = h.contiguous(at::MemoryFormat::ChannelsLast);
         Tensor emb = linear(te2, torch::silu(linear(te0, timestepEmbedding(in.t, c.model_channels))));
         if (!family_a) {
             Tensor mels = in.audio.reshape({in.audio.size(0), c.n_mels, c.audio_cols});
