@@ -184,6 +184,17 @@ VideoInfo videoInfo(AVFormatContext* fmt, int vi, const fs::path& file, int64_t 
         v.frame_count = std::llround(v.duration_s * v.avg_frame_rate.toDouble());
         v.frame_count_exact = false;
     }
+    // The timeline (docs/media.md): CFR maps one to one; VFR is resampled at
+    // the average rate, slot k existing while (k + 1/2)/R is before the end.
+    if (v.variable_frame_rate) {
+        v.timeline_frame_rate = v.avg_frame_rate;
+        v.timeline_frame_count =
+            std::max<int64_t>(1, int64_t(std::ceil(v.duration_s * v.timeline_frame_rate.toDouble() - 0.5)));
+    } else {
+        v.avg_frame_rate = v.nominal_frame_rate;  // constant rate: one rate, named exactly
+        v.timeline_frame_rate = v.nominal_frame_rate;
+        v.timeline_frame_count = v.frame_count;
+    }
     return v;
 }
 
@@ -265,6 +276,8 @@ nlohmann::json toJson(const MediaInfo& info) {
                       {"avg_frame_rate", rate(v.avg_frame_rate)},
                       {"nominal_frame_rate", rate(v.nominal_frame_rate)},
                       {"variable_frame_rate", v.variable_frame_rate},
+                      {"timeline_frame_rate", rate(v.timeline_frame_rate)},
+                      {"timeline_frame_count", v.timeline_frame_count},
                       {"frame_count", v.frame_count},
                       {"frame_count_exact", v.frame_count_exact},
                       {"duration_s", v.duration_s},

@@ -35,6 +35,8 @@ struct VideoInfo {
     bool variable_frame_rate = false;     // frame durations are not all equal (see docs/media.md)
     int rotation_deg = 0;                 // clockwise rotation applied for display: 0, 90, 180, 270
     redub::Rational sample_aspect{1, 1};  // pixel aspect ratio (1/1 = square pixels)
+    redub::Rational timeline_frame_rate;  // R of the constant-rate timeline VideoReader maps frames to
+    int64_t timeline_frame_count = 0;     // frames on that timeline (= frame_count for CFR)
     int64_t frame_count = 0;              // frames stored in the stream
     bool frame_count_exact = false;       // counted from the index/timestamps, not estimated
     double duration_s = 0;                // stream duration, seconds

@@ -335,15 +335,10 @@ VideoReader::VideoReader(const fs::path& file) : impl_(std::make_unique<Impl>())
     d.vinfo = *d.media.video;
     d.open();
     d.vfr = d.vinfo.variable_frame_rate;
-    d.rate = d.vfr ? d.vinfo.avg_frame_rate : d.vinfo.nominal_frame_rate;
+    d.rate = d.vinfo.timeline_frame_rate;
     if (!d.rate.valid() || d.rate.num <= 0) d.rate = Rational(25, 1);
     d.frame_dur = std::max<int64_t>(1, av_rescale_q(1, toAv(d.rate.inverse()), d.tb));
-    if (d.vfr) {
-        // Slots whose threshold (k + 1/2)/R lies before the end of the last frame.
-        d.count = std::max<int64_t>(1, int64_t(std::ceil(d.vinfo.duration_s * d.rate.toDouble() - 0.5)));
-    } else {
-        d.count = d.vinfo.frame_count;
-    }
+    d.count = d.vinfo.timeline_frame_count;
     if (d.count <= 0 && d.vinfo.frame_count_exact)
         fail(ErrorKind::BadInput, file, "the video stream has no frames (zero length)");
     // Decode the first frame now: it fixes the time origin (seeks need it) and

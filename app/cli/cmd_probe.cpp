@@ -39,6 +39,10 @@ int cmdProbe(const Args& args) {
                     media::describeRate(v->nominal_frame_rate).c_str());
         std::printf("            %lld frames (%s), %.3f s, starts at %.3f s\n", static_cast<long long>(v->frame_count),
                     v->frame_count_exact ? "exact" : "estimated", v->duration_s, v->start_s);
+        if (v->variable_frame_rate)
+            std::printf(
+                "            timeline: %lld frames at %s (frame k shows the last frame at or before (k+1/2)/R)\n",
+                static_cast<long long>(v->timeline_frame_count), media::describeRate(v->timeline_frame_rate).c_str());
     } else {
         std::printf("video:      none\n");
     }

@@ -110,6 +110,8 @@ private Q_SLOTS:
         QCOMPARE(v.avg_frame_rate, Rational(num, den));
         QVERIFY(!v.variable_frame_rate);
         QCOMPARE(v.frame_count, int64_t(24));
+        QCOMPARE(v.timeline_frame_rate, Rational(num, den));
+        QCOMPARE(v.timeline_frame_count, int64_t(24));
         const double expected_s = 24.0 * den / num;
         QVERIFY2(std::abs(v.duration_s - expected_s) < 0.5 * den / num, qPrintable(QString::number(v.duration_s)));
     }
@@ -129,6 +131,9 @@ private Q_SLOTS:
         QVERIFY2(std::abs(v.avg_frame_rate.toDouble() - 24 / v.duration_s) < 0.01,
                  qPrintable(QString::fromStdString(v.avg_frame_rate.toString())));
         QVERIFY(v.nominal_frame_rate.toDouble() >= 29.9);  // FFmpeg's base rate: the fastest part
+        // The reader's timeline: the average rate, slots while (k + 1/2)/R < end.
+        QCOMPARE(v.timeline_frame_rate, v.avg_frame_rate);
+        QCOMPARE(v.timeline_frame_count, int64_t(std::ceil(v.duration_s * v.avg_frame_rate.toDouble() - 0.5)));
     }
 
     void reportsRotationAndDisplayedSize_data() {
