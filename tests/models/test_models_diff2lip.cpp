@@ -122,6 +122,18 @@ private Q_SLOTS:
         qInfo("ddim25: relative error %.3g", err);
         QVERIFY2(err < 1e-3, qPrintable(QString("relative error %1").arg(err)));
     }
+    void importerHonoursDtypesStridesAndSharedStorages() {
+        const TensorMap t = readTorchCheckpoint(kDir / "views.pt");
+        QCOMPARE(t.size(), size_t(5));
+        QVERIFY(t.at("half").data == (std::vector<float>{1.0f, -2.0f, 0.5f}));
+        QVERIFY(t.at("double").shape == (std::vector<int64_t>{1, 2}));
+        QVERIFY(t.at("double").data == (std::vector<float>{1.5f, 2.5f}));
+        // base = arange(12).reshape(3,4): transposed, a row and a column share its storage.
+        QVERIFY(t.at("transposed").shape == (std::vector<int64_t>{4, 3}));
+        QVERIFY(t.at("transposed").data == (std::vector<float>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+        QVERIFY(t.at("row1").data == (std::vector<float>{4, 5, 6, 7}));
+        QVERIFY(t.at("col2").data == (std::vector<float>{2, 6, 10}));
+    }
     void hostileCheckpointsGiveClearErrors_data() {
         QTest::addColumn<int>("cut");  // bytes kept (-1: corrupt instead)
         QTest::addColumn<QString>("expected");
