@@ -8,6 +8,7 @@
 // Sample 0 is the first sample of the audio stream (edit lists and encoder
 // delay already removed by FFmpeg). Mono sources are duplicated to stereo,
 // multichannel sources are downmixed with FFmpeg's default matrix.
+// An AudioReader is used by one thread at a time.
 #pragma once
 
 #include "media/probe.hpp"

@@ -11,6 +11,7 @@
 // variable-rate source is resampled: frame k shows the last source frame whose
 // timestamp is <= (k + 1/2)/R (frames repeat or drop as needed; docs/media.md).
 // Rotation metadata is applied: width/height are the displayed size.
+// A reader is used by one thread at a time; open one reader per thread.
 #pragma once
 
 #include "media/probe.hpp"
