@@ -336,7 +336,8 @@ private:
         if (p->kind != PObj::Tuple && p->kind != PObj::List) bad("tensor size/stride is not a tuple");
         std::vector<int64_t> r;
         for (auto& v : p->items) {
-            if (v->kind != PObj::Int || v->i < 0) bad("tensor size/stride entry is not a non-negative int");
+            if (v->kind != PObj::Int || v->i < 0 || v->i > (int64_t(1) << 40))
+                bad("tensor size/stride entry is not an int in [0, 2^40]");
             r.push_back(v->i);
         }
         return r;
@@ -470,23 +471,24 @@ TensorMap parseTorchCheckpoint(const std::string& bytes, const std::string& orig
         if (it == zip.entries().end()) zip.bad("tensor '" + name + "': storage '" + st.key + "' missing from the archive");
         const size_t es = elemSize(st.dtype);
         const std::string_view raw = zip.data(it->second);
-        // The highest element index the view touches must lie inside the storage record.
-        uint64_t count = 1, last = static_cast<uint64_t>(t.offset);
+        // The highest element index the view touches must lie inside the storage record
+        // (128-bit arithmetic: hostile sizes/strides must not wrap around).
+        unsigned __int128 count = 1, last = static_cast<uint64_t>(t.offset);
         for (size_t d = 0; d < t.size.size(); ++d) {
-            if (t.size[d] == 0) count = 0;
-            else {
-                if (count > (1ull << 40) / static_cast<uint64_t>(t.size[d])) zip.bad("tensor '" + name + "' is implausibly large");
-                count *= t.size[d];
-                last += static_cast<uint64_t>(t.size[d] - 1) * t.stride[d];
-            }
+            count *= static_cast<uint64_t>(t.size[d]);
+            if (t.size[d] > 0) last += static_cast<unsigned __int128>(t.size[d] - 1) * static_cast<uint64_t>(t.stride[d]);
+            if (count > (static_cast<unsigned __int128>(1) << 40) || last > (static_cast<unsigned __int128>(1) << 62))
+                zip.bad("tensor '" + name + "' is implausibly large");
         }
-        if (count > 0 && (last + 1 > raw.size() / es || last + 1 > static_cast<uint64_t>(st.numel) + 0 * es))
+        if (count > static_cast<uint64_t>(st.numel))
+            zip.bad("tensor '" + name + "' has more elements than its storage (broadcast views are not supported)");
+        if (count > 0 && (last + 1 > raw.size() / es || last + 1 > static_cast<uint64_t>(st.numel)))
             zip.bad("tensor '" + name + "' reads past the end of its storage (truncated or corrupt)");
         NamedTensor nt;
         nt.shape = t.size;
-        nt.data.resize(count);
+        nt.data.resize(static_cast<size_t>(count));
         std::vector<int64_t> idx(t.size.size(), 0);
-        for (uint64_t i = 0; i < count; ++i) {
+        for (uint64_t i = 0; i < static_cast<uint64_t>(count); ++i) {
             uint64_t off = t.offset;
             for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride[d];
             nt.data[i] = toFloat(st.dtype, raw.data() + off * es);
