@@ -6,6 +6,7 @@
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrent>
 
@@ -53,6 +54,44 @@ struct Document::AudioResult {
     Peaks peaks;
     QString error;
 };
+
+namespace {
+
+// Decoded audio + peaks of recently opened files, keyed by path, size and
+// modification time, so reopening a file (or a project) does not decode it again.
+// GUI thread only.
+QString audioKey(const std::filesystem::path& p) {
+    const QFileInfo fi(QString::fromStdString(p.string()));
+    return QStringLiteral("%1|%2|%3")
+        .arg(fi.absoluteFilePath())
+        .arg(fi.size())
+        .arg(fi.lastModified().toMSecsSinceEpoch());
+}
+
+}  // namespace
+
+std::shared_ptr<Document::AudioResult> Document::cachedAudio(const std::filesystem::path& p) {
+    static_assert(kAudioCacheSize > 0);
+    const QString key = audioKey(p);
+    for (auto it = audioCache().begin(); it != audioCache().end(); ++it)
+        if (it->first == key) {
+            auto r = it->second;
+            audioCache().erase(it);
+            audioCache().push_front({key, r});
+            return r;
+        }
+    return nullptr;
+}
+
+void Document::rememberAudio(const std::filesystem::path& p, std::shared_ptr<AudioResult> r) {
+    audioCache().push_front({audioKey(p), std::move(r)});
+    while (audioCache().size() > kAudioCacheSize) audioCache().pop_back();
+}
+
+std::list<std::pair<QString, std::shared_ptr<Document::AudioResult>>>& Document::audioCache() {
+    static std::list<std::pair<QString, std::shared_ptr<AudioResult>>> cache;
+    return cache;
+}
 
 QList<qint64> FaceScan::noFaceFrames() const {
     QList<qint64> out;
@@ -206,8 +245,15 @@ void Document::startVideoAnalysis() {
 
     // Source audio: peaks + playback buffer.
     if (has_audio) {
+        if (auto hit = cachedAudio(path)) {
+            source_audio_ = hit->audio;
+            source_peaks_ = hit->peaks;
+            Q_EMIT peaksReady(int(Lane::Source));
+        }
+    }
+    if (has_audio && !source_audio_) {
         auto* w = new QFutureWatcher<std::shared_ptr<AudioResult>>(this);
-        connect(w, &QFutureWatcherBase::finished, this, [this, w, gen] {
+        connect(w, &QFutureWatcherBase::finished, this, [this, w, gen, path] {
             running_.removeOne(w);
             w->deleteLater();
             if (gen != video_gen_) return;
@@ -216,6 +262,7 @@ void Document::startVideoAnalysis() {
                 Q_EMIT backgroundError(r->error);
                 return;
             }
+            rememberAudio(path, r);
             source_audio_ = r->audio;
             source_peaks_ = std::move(r->peaks);
             Q_EMIT peaksReady(int(Lane::Source));
@@ -231,6 +278,9 @@ void Document::startVideoAnalysis() {
                 r->audio = std::move(buf);
             } catch (const Error& e) {
                 if (e.kind() != ErrorKind::Cancelled) r->error = QString::fromStdString(e.what());
+            } catch (const std::exception& e) {  // OpenCV, allocation: reported, never fatal
+                r->error =
+                    QStringLiteral("%1: %2").arg(QString::fromStdString(path.string()), QString::fromUtf8(e.what()));
             }
             return r;
         }));
@@ -262,6 +312,8 @@ void Document::startVideoAnalysis() {
             }
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::Cancelled) log::ui()->warn("thumbnails: {}", e.what());
+        } catch (const std::exception& e) {
+            log::ui()->warn("thumbnails: {}: {}", path.string(), e.what());
         }
         return r;
     }));
@@ -302,6 +354,8 @@ void Document::startVideoAnalysis() {
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::Cancelled) log::ui()->warn("face scan: {}", e.what());
             if (e.kind() == ErrorKind::Cancelled) *r = {};
+        } catch (const std::exception& e) {
+            log::ui()->warn("face scan: {}: {}", path.string(), e.what());
         }
         return r;
     }));
@@ -313,8 +367,14 @@ void Document::startSpeechAnalysis() {
     speech_stop_ = std::make_unique<std::stop_source>();
     const std::stop_token stop = speech_stop_->get_token();
     const auto path = project_.speech_path;
+    if (auto hit = cachedAudio(path)) {
+        speech_audio_ = hit->audio;
+        speech_peaks_ = hit->peaks;
+        Q_EMIT peaksReady(int(Lane::Speech));
+        return;
+    }
     auto* w = new QFutureWatcher<std::shared_ptr<AudioResult>>(this);
-    connect(w, &QFutureWatcherBase::finished, this, [this, w, gen] {
+    connect(w, &QFutureWatcherBase::finished, this, [this, w, gen, path] {
         running_.removeOne(w);
         w->deleteLater();
         if (gen != speech_gen_) return;
@@ -323,6 +383,7 @@ void Document::startSpeechAnalysis() {
             Q_EMIT backgroundError(r->error);
             return;
         }
+        rememberAudio(path, r);
         speech_audio_ = r->audio;
         speech_peaks_ = std::move(r->peaks);
         Q_EMIT peaksReady(int(Lane::Speech));
@@ -337,6 +398,8 @@ void Document::startSpeechAnalysis() {
             r->audio = std::move(buf);
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::Cancelled) r->error = QString::fromStdString(e.what());
+        } catch (const std::exception& e) {
+            r->error = QStringLiteral("%1: %2").arg(QString::fromStdString(path.string()), QString::fromUtf8(e.what()));
         }
         return r;
     }));

@@ -19,6 +19,7 @@
 #include <QUndoStack>
 
 #include <atomic>
+#include <list>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -129,6 +130,10 @@ private:
     void startSpeechAnalysis();
     void cancelAnalysis();
     struct AudioResult;
+    static constexpr size_t kAudioCacheSize = 6;
+    static std::shared_ptr<AudioResult> cachedAudio(const std::filesystem::path& p);
+    static void rememberAudio(const std::filesystem::path& p, std::shared_ptr<AudioResult> r);
+    static std::list<std::pair<QString, std::shared_ptr<AudioResult>>>& audioCache();
 
     core::Project project_;
     QUndoStack undo_;

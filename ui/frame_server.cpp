@@ -66,6 +66,10 @@ void FrameServer::process() {
         reader_.reset();
         last_decoded_ = -2;
         Q_EMIT failed(QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {
+        reader_.reset();
+        last_decoded_ = -2;
+        Q_EMIT failed(QStringLiteral("%1: %2").arg(path_, QString::fromUtf8(e.what())));
     }
 }
 

@@ -186,8 +186,8 @@ void MainWindow::buildActions() {
         try {
             doc_.setSpeech(f);
             addRecent(f);
-        } catch (const Error& e) {
-            showError(tr("Cannot use this speech file"), QString::fromStdString(e.what()));
+        } catch (const std::exception& e) {
+            showError(tr("Cannot use this speech file"), QString::fromUtf8(e.what()));
         }
     });
     connect(a_open_project_, &QAction::triggered, this, [this] {
@@ -720,8 +720,8 @@ bool MainWindow::openPaths(const QStringList& paths) {
         doc_.openFiles(paths);
         for (const QString& p : paths) addRecent(p);
         return true;
-    } catch (const Error& e) {
-        showError(tr("Cannot open this file"), QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {  // redub::Error names the file; anything else is still a dialog
+        showError(tr("Cannot open this file"), QString::fromUtf8(e.what()));
         return false;
     }
 }
@@ -731,8 +731,8 @@ bool MainWindow::openProject(const QString& path) {
         doc_.loadProjectFile(path);
         addRecent(path);
         return true;
-    } catch (const Error& e) {
-        showError(tr("Cannot open the project"), QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {  // redub::Error names the file; anything else is still a dialog
+        showError(tr("Cannot open the project"), QString::fromUtf8(e.what()));
         return false;
     }
 }
@@ -743,8 +743,8 @@ bool MainWindow::saveProjectAs(const QString& path) {
         addRecent(path);
         statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
         return true;
-    } catch (const Error& e) {
-        showError(tr("Cannot save the project"), QString::fromStdString(e.what()));
+    } catch (const std::exception& e) {  // redub::Error names the file; anything else is still a dialog
+        showError(tr("Cannot save the project"), QString::fromUtf8(e.what()));
         return false;
     }
 }
