@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -323,6 +324,26 @@ private Q_SLOTS:
         std::ofstream(gone.toStdString()) << R"({"video": "nowhere.mp4"})";
         QVERIFY(!w->openProject(gone));
         QVERIFY2(w->lastError().contains("nowhere.mp4"), qPrintable(w->lastError()));
+    }
+
+    void remembersRecentFilesAndTheViewMode() {
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY(w.openPaths({video_, speech_}));
+            w.settle();
+            w.setWipeView(true);
+            QCOMPARE(w.preview()->mode(), PreviewView::Mode::Wipe);
+            QVERIFY(w.close());
+        }
+        const QStringList recent = QSettings().value("recentFiles").toStringList();
+        QVERIFY(recent.size() >= 2);
+        QCOMPARE(recent.at(0), QFileInfo(speech_).absoluteFilePath());
+        QCOMPARE(recent.at(1), QFileInfo(video_).absoluteFilePath());
+        MainWindow again;
+        QCOMPARE(again.preview()->mode(), PreviewView::Mode::Wipe);
+        again.setWipeView(false);
+        again.close();
     }
 
     void logPanelShowsCoreLogLines() {
