@@ -142,6 +142,25 @@ private Q_SLOTS:
         for (auto& v : b.audio) v = -v;
         QVERIFY(gen_->sample(b, SamplerParams::defaults()) != a);
     }
+    void greyMotionConfigSamplesWithDdpm() {
+        ModelConfig c = tinyA();
+        c.motion_grey = true;
+        c.motion_frames = 1;
+        c.schedule = "linear";
+        QCOMPARE(c.inChannels(), 3 + 1 + 3 + 1);
+        const auto path = tmp("redub_grey.safetensors");
+        writeRandomModel(c, path, 3);
+        auto g = Generator::load(path, DeviceKind::Cpu, 2);
+        std::filesystem::remove(path);
+        auto b = batchFor(c, 2, 6);
+        QCOMPARE(b.motion.size(), size_t(2 * 1 * 1 * 16 * 16));
+        SamplerParams p;
+        p.kind = SamplerParams::Kind::Ddpm;
+        p.steps = 3;
+        auto out = g->sample(b, p);
+        for (size_t i = 0; i < out.size(); ++i)
+            if (b.mask[(i / (3 * 256)) * 256 + i % 256] == 0.f) QVERIFY(std::memcmp(&out[i], &b.source[i], 4) == 0);
+    }
     void stepCallbackReportsProgressAndCancelStopsWithinOneStep() {
         auto b = batchFor(gen_->config(), 1, 4);
         SamplerParams p;
