@@ -346,6 +346,26 @@ private Q_SLOTS:
         again.close();
     }
 
+    void ctrlWheelZoomsAroundTheMouseAndWheelScrolls() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        TimelineView* tl = w->timeline()->view();
+        const QPointF at(tl->xForSeconds(0.6), tl->rowRect(TimelineView::SourceRow).center().y());
+        const double t_before = tl->secondsAtX(at.x());
+        const double pps = tl->pixelsPerSecond();
+        QWheelEvent zoom(at, tl->mapToGlobal(at), {}, QPoint(0, 240), Qt::NoButton, Qt::ControlModifier,
+                         Qt::NoScrollPhase, false);
+        QApplication::sendEvent(tl, &zoom);
+        QVERIFY(tl->pixelsPerSecond() > pps * 1.5);
+        QVERIFY(std::abs(tl->secondsAtX(at.x()) - t_before) < 1.0 / tl->pixelsPerSecond() + 1e-9);
+        // Zoomed in, the content is wider than the view: the wheel scrolls it.
+        const double scroll = tl->scrollPx();
+        QWheelEvent roll(at, tl->mapToGlobal(at), {}, QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                         false);
+        QApplication::sendEvent(tl, &roll);
+        QVERIFY(tl->scrollPx() > scroll);
+    }
+
     void logPanelShowsCoreLogLines() {
         MainWindow w;
         log::core()->warn("a line from core for the panel");
