@@ -21,6 +21,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QUrl>
 #include <QtTest>
@@ -123,6 +124,25 @@ private Q_SLOTS:
         QVERIFY(d->faceScan().noFaceFrames().isEmpty());
         QCOMPARE(d->facesNear(10).size(), 1);
         QVERIFY(w->lastError().isEmpty());
+    }
+
+    void framesWithoutAFaceAreMarked() {
+        const QString faceless = tmp("faceless.mp4");
+        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", video_, "-filter_complex",
+                              "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map", "[v]",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", faceless}));
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openPaths({faceless, speech_}));
+        w.settle();
+        const QList<qint64> none = w.document()->faceScan().noFaceFrames();
+        // The 15 grey frames have no face; the 15 frames of the clip have one.
+        QCOMPARE(none.size(), 15);
+        QCOMPARE(none.front(), qint64(0));
+        QCOMPARE(none.back(), qint64(14));
+        QVERIFY(w.document()->facesNear(3).isEmpty());
+        QCOMPARE(w.document()->facesNear(22).size(), 1);
+        QVERIFY(w.statusBar()->currentMessage().contains("15 of 30 frames have no face"));
     }
 
     void droppingAVideoAndAnAudioFileLoadsBoth() {
