@@ -63,20 +63,20 @@ private Q_SLOTS:
         auto p = TrainParams::defaults();
         p.config = tiny();
         p.out = path("m.safetensors");
-        p.batch = 8;
-        p.lr = 2e-3;
-        p.warmup_steps = 5;
-        p.max_steps = 80;
+        p.batch = 4;
+        p.lr = 3e-3;
+        p.warmup_steps = 3;
+        p.max_steps = 40;
         p.checkpoint_every_s = 1e9;
-        p.threads = 2;
+        p.threads = 1;
         const TrainData data = discs(64);
         Trainer t(p);
         const TrainStats st = t.run(data, &data);
-        QCOMPARE(st.step, int64_t(80));
-        QCOMPARE(int(st.history.size()), 80);
+        QCOMPARE(st.step, int64_t(40));
+        QCOMPARE(int(st.history.size()), 40);
         double first = 0, last = 0;
-        for (int i = 0; i < 15; ++i) first += st.history[size_t(i)], last += st.history[st.history.size() - 1 - size_t(i)];
-        qInfo("mean loss of the first 15 steps %.4f, of the last 15 %.4f", first / 15, last / 15);
+        for (int i = 0; i < 10; ++i) first += st.history[size_t(i)], last += st.history[st.history.size() - 1 - size_t(i)];
+        qInfo("mean loss of the first 10 steps %.4f, of the last 10 %.4f", first / 10, last / 10);
         QVERIFY(last < 0.7 * first);
         QVERIFY(st.val_loss > 0 && std::isfinite(st.val_loss));
         QVERIFY(fs::exists(p.out));
@@ -88,12 +88,12 @@ private Q_SLOTS:
         p.config = tiny();
         p.out = path("m.safetensors");  // the state of the previous test
         p.batch = 4;
-        p.max_steps = 85;
-        p.threads = 2;
+        p.max_steps = 44;
+        p.threads = 1;
         Trainer t(p);
         const TrainStats st = t.run(discs(32), nullptr);
-        QCOMPARE(st.step, int64_t(85));
-        QCOMPARE(int(st.history.size()), 5);  // only the missing steps ran
+        QCOMPARE(st.step, int64_t(44));
+        QCOMPARE(int(st.history.size()), 4);  // only the missing steps ran
         auto gen = Generator::load(p.out, DeviceKind::Cpu, 2);
         QCOMPARE(gen->config().image_size, 16);
         FrameBatch b;
