@@ -256,6 +256,38 @@ private Q_SLOTS:
         QVERIFY(r.frameAt(27).empty());
     }
 
+    void seekMatchesSequentialDecodeBitExactly_data() {
+        QTest::addColumn<QString>("ext");
+        QTest::addColumn<QString>("encoder");
+        QTest::newRow("h264 mp4, one keyframe") << "mp4"
+                                                << "libx264";
+        QTest::newRow("h264 mkv, one keyframe") << "mkv"
+                                                << "libx264";
+        QTest::newRow("vp9 webm") << "webm"
+                                  << "libvpx-vp9";
+    }
+    void seekMatchesSequentialDecodeBitExactly() {
+        QFETCH(QString, ext);
+        QFETCH(QString, encoder);
+        // 100 frames with a single keyframe: every seek decodes from frame 0.
+        const auto file = path(dir_, "longgop." + ext);
+        QVERIFY(ffmpeg(
+            {"-f", "lavfi", "-i", "testsrc=s=96x64:r=25", "-frames:v", "100", "-c:v", encoder, "-g", "1000", q(file)}));
+        std::vector<cv::Mat> sequential;
+        {
+            VideoReader r(file);
+            VideoFrame f;
+            while (r.next(f)) sequential.push_back(f.rgb);
+        }
+        QCOMPARE(int(sequential.size()), 100);
+        VideoReader r(file);
+        for (int k : {99, 50, 51, 7, 98, 0, 64}) {
+            const cv::Mat m = r.frameAt(k);
+            QVERIFY2(!m.empty() && cv::norm(m, sequential[size_t(k)], cv::NORM_INF) == 0,
+                     qPrintable(QString("frame %1 differs").arg(k)));
+        }
+    }
+
     void seekInVariableRateSourceFollowsTheMapping() {
         const auto file = path(dir_, "vfr_seek.mkv");
         QVERIFY(ffmpeg(numberedInput(64, 48, "30") + QStringList{"-vf", "setpts='if(lt(N,12),N/30,12/30+(N-12)/10)/TB'",
