@@ -9,6 +9,7 @@ extern "C" {
 
 #include <cerrno>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -26,16 +27,28 @@ std::string avError(int code) {
 
 namespace {
 thread_local int truncation_messages = 0;
+thread_local std::string last_error;
 
 void ffmpegLogCallback(void* avcl, int level, const char* fmt, va_list vl) {
     if (fmt && std::strstr(fmt, "ended prematurely")) ++truncation_messages;
     if (level > av_log_get_level()) return;
     char line[1024];
+    char bare[1024] = {0};
+    if (level <= AV_LOG_ERROR && fmt) {  // before vl is consumed below
+        va_list copy;
+        va_copy(copy, vl);
+        std::vsnprintf(bare, sizeof bare, fmt, copy);
+        va_end(copy);
+    }
     static thread_local int print_prefix = 1;
     av_log_format_line(avcl, level, fmt, vl, line, sizeof line, &print_prefix);
     std::string s(line);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     if (s.empty()) return;
+    if (level <= AV_LOG_ERROR) {
+        last_error = bare;
+        while (!last_error.empty() && (last_error.back() == '\n' || last_error.back() == '\r')) last_error.pop_back();
+    }
     // FFmpeg's own errors are about packets/streams the reader recovers from or
     // reports as a redub::Error with context; they are developer information.
     log::media()->debug("ffmpeg: {}", s);
@@ -52,6 +65,8 @@ void installFfmpegLog() {
 
 void resetTruncationSeen() { truncation_messages = 0; }
 bool truncationSeen() { return truncation_messages > 0; }
+void resetLastFfmpegError() { last_error.clear(); }
+std::string lastFfmpegError() { return last_error; }
 
 FramePtr allocFrame() {
     FramePtr f(av_frame_alloc());
@@ -88,8 +103,12 @@ InputPtr openInput(const fs::path& file) {
     if (!ec && size == 0) fail(ErrorKind::BadInput, file, "file is empty (zero length)");
 
     AVFormatContext* raw = nullptr;
+    resetLastFfmpegError();
     int rc = avformat_open_input(&raw, file.c_str(), nullptr, nullptr);
     if (rc < 0) {
+        const std::string why = lastFfmpegError();
+        if (why.find("Picture size") != std::string::npos)
+            fail(ErrorKind::BadInput, file, "absurd video size in the header (" + why + "): the file is corrupt");
         if (rc == AVERROR(EACCES) || rc == AVERROR(EPERM))
             fail(ErrorKind::Io, file, "cannot read the file (permission denied)");
         if (rc == AVERROR_EOF)

@@ -32,6 +32,11 @@ void installFfmpegLog();
 void resetTruncationSeen();
 bool truncationSeen();
 
+// The last FFmpeg error message logged on this thread ("" after reset): the
+// reason behind a generic error code ("Picture size 20000x20000 is invalid").
+void resetLastFfmpegError();
+std::string lastFfmpegError();
+
 struct InputCloser {
     void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
 };

@@ -185,6 +185,10 @@ private Q_SLOTS:
         const auto f = path(dir_, "huge.y4m");
         writeBytes(f, "YUV4MPEG2 W40000 H40 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(1000, '\x80'));
         EXPECT_ERROR(probe(f), ErrorKind::BadInput, f, "absurd video size 40000x40");
+        // 20000x20000: FFmpeg itself refuses the header; the reason still shows.
+        const auto g = path(dir_, "huger.y4m");
+        writeBytes(g, "YUV4MPEG2 W20000 H20000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(1000, '\x80'));
+        EXPECT_ERROR(probe(g), ErrorKind::BadInput, g, "absurd video size in the header (Picture size 20000x20000");
         EXPECT_ERROR(VideoReader{f}, ErrorKind::BadInput, f, "absurd");
         const auto out = path(dir_, "huge-out.mp4");
         auto p = smallParams();
