@@ -81,9 +81,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     if (!ranges.empty() || face) {
         const media::MediaInfo info = media::probe(p.video);
         if (!info.video) fail(ErrorKind::BadInput, p.video, "has no video stream");
-        const Rational fps = info.video->avg_frame_rate.valid() && info.video->avg_frame_rate.num > 0
-                                 ? info.video->avg_frame_rate
-                                 : info.video->nominal_frame_rate;
+        const Rational fps = info.video->timeline_frame_rate;  // what VideoReader (and the dub) counts in
         for (const auto& r : ranges) {
             const auto dash = r.find('-', 1);
             if (dash == std::string::npos) fail(ErrorKind::BadInput, "option --range: '" + r + "' is not START-END");
