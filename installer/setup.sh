@@ -23,5 +23,11 @@ if [ "$what" = test ]; then
   ctest --output-on-failure -j 2
 else
   mkdir -p out
-  "$BUILD_DIR"/app/redub-cli info
+  cli="$BUILD_DIR"/app/redub-cli
+  "$cli" info
+  echo "setup: dubbing the bundled sample (resources/sample/) with the bundled model (resources/models/default/)"
+  "$cli" dub --video resources/sample/talking-face.mp4 --audio resources/sample/new-speech.wav \
+      -o out/sample-dubbed.mp4
+  "$cli" probe out/sample-dubbed.mp4
+  echo "setup: done - play out/sample-dubbed.mp4, or open the editor: $BUILD_DIR/app/redub"
 fi
