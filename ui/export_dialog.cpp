@@ -22,7 +22,8 @@ QString ExportDialog::proposedOutput(const core::Project& p) {
     return v.absoluteDir().filePath(v.completeBaseName() + QStringLiteral("-redub.mp4"));
 }
 
-ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QWidget* parent) : QDialog(parent) {
+ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QWidget* parent)
+    : QDialog(parent), video_(p.video_path) {
     setWindowTitle(tr("Export dubbed video"));
     setObjectName(QStringLiteral("exportDialog"));
     auto* layout = new QVBoxLayout(this);
@@ -93,12 +94,21 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     summary_->setStyleSheet(QStringLiteral("color: #8d929a; padding: 6px 0;"));
     int64_t n = 0;
     for (const auto& r : p.ranges) n += r.length();
-    summary_->setText(p.ranges.empty() ? tr("Every frame with a face is re-synchronised.")
-                                       : tr("Only the %n selected range(s) (%1 frames) are re-synchronised; the rest "
-                                            "of the video is copied as it is.",
-                                            nullptr, int(p.ranges.size()))
-                                             .arg(n));
+    const QString which =
+        p.ranges.size() == 1 ? tr("the selected range") : tr("the %1 selected ranges").arg(p.ranges.size());
+    summary_->setText(p.ranges.empty()
+                          ? tr("Every frame with a face is re-synchronised.")
+                          : tr("Only %1 (%2 frames) is re-synchronised; the rest of the video is copied as it is.")
+                                .arg(which)
+                                .arg(n));
     layout->addWidget(summary_);
+    error_ = new QLabel(this);
+    error_->setObjectName(QStringLiteral("exportError"));
+    error_->setWordWrap(true);
+    error_->setStyleSheet(QStringLiteral("color: #ff6b61; padding: 2px 0;"));
+    error_->hide();
+    layout->addWidget(error_);
+    connect(output_, &QLineEdit::textChanged, error_, &QLabel::hide);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     auto* go = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
@@ -124,20 +134,27 @@ core::ExportSettings ExportDialog::exportSettings() const {
 }
 
 void ExportDialog::accept() {
+    // Problems are shown in the dialog itself, so the user fixes them in place.
+    auto refuse = [this](const QString& why) {
+        error_->setText(why);
+        error_->show();
+        output_->setFocus();
+    };
     const QFileInfo out(outputPath());
-    if (outputPath().isEmpty()) {
-        QMessageBox::warning(this, windowTitle(), tr("Choose an output file."));
-        return;
-    }
-    if (!out.absoluteDir().exists()) {
-        QMessageBox::warning(this, windowTitle(), tr("%1: the folder does not exist.").arg(out.absolutePath()));
-        return;
-    }
+    if (outputPath().isEmpty()) return refuse(tr("Choose an output file."));
+    if (!out.absoluteDir().exists()) return refuse(tr("%1: the folder does not exist.").arg(out.absolutePath()));
+    if (out.isDir()) return refuse(tr("%1 is a folder; add a file name.").arg(out.absoluteFilePath()));
+    if (!QFileInfo(out.absolutePath()).isWritable())
+        return refuse(tr("%1: the folder is not writable.").arg(out.absolutePath()));
+    if (QFileInfo(outputPath()) == QFileInfo(QString::fromStdString(video_.string())))
+        return refuse(tr("The output would overwrite the source video; choose another name."));
     if (out.exists() && QMessageBox::question(this, windowTitle(), tr("%1 exists. Replace it?").arg(out.fileName())) !=
                             QMessageBox::Yes)
         return;
     QDialog::accept();
 }
+
+QString ExportDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
 
 bool confirmDiff2LipLicence(QWidget* parent) {
     QMessageBox box(parent);

@@ -27,11 +27,13 @@ public:
     QString device() const;
 
     void setOutputPath(const QString& p);
+    // Why the last accept() was refused ("" when it was not).
+    QString errorText() const;
 
     // "<video folder>/<video name>-redub.mp4"
     static QString proposedOutput(const core::Project& project);
 
-protected:
+    // Validates the output path; on a problem shows it in the dialog and stays open.
     void accept() override;
 
 private:
@@ -43,6 +45,8 @@ private:
     QSpinBox* seed_;
     QComboBox* device_;
     QLabel* summary_;
+    QLabel* error_;
+    std::filesystem::path video_;
 };
 
 // Shows the Diff2Lip licence (CC-BY-NC-4.0) and asks the user to accept it.

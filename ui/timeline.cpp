@@ -598,8 +598,10 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
         const auto& rs = doc_->project().ranges;
         int64_t n = 0;
         for (const auto& r : rs) n += r.length();
-        ranges_label_->setText(rs.empty() ? tr("Re-sync: whole video (drag over the video lane to choose ranges)")
-                                          : tr("Re-sync: %n range(s), %1 frames", nullptr, int(rs.size())).arg(n));
+        ranges_label_->setText(rs.empty()
+                                   ? tr("Re-sync: whole video (drag over the video lane to choose ranges)")
+                                   : (rs.size() == 1 ? tr("Re-sync: 1 range, %1 frames").arg(n)
+                                                     : tr("Re-sync: %1 ranges, %2 frames").arg(rs.size()).arg(n)));
     };
     connect(doc_, &Document::rangesChanged, this, sync_ranges);
     connect(doc_, &Document::projectReset, this, sync_ranges);

@@ -9,6 +9,7 @@
 #include "support/test_support.hpp"
 #include "ui/document.hpp"
 #include "ui/dub_controller.hpp"
+#include "ui/export_dialog.hpp"
 #include "ui/log_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/preview_view.hpp"
@@ -384,6 +385,27 @@ private Q_SLOTS:
                          false);
         QApplication::sendEvent(tl, &roll);
         QVERIFY(tl->scrollPx() > scroll);
+    }
+
+    void exportDialogProposesAPathAndRefusesBadOnes() {
+        core::Project p;
+        p.video_path = video_.toStdString();
+        p.ranges = {{0, 10}};
+        ExportDialog dlg(p, {});
+        QCOMPARE(dlg.outputPath(), tmp("clip-redub.mp4"));
+        QCOMPARE(dlg.exportSettings().crf, 18);
+        dlg.setOutputPath("/nonexistent-folder/out.mp4");
+        dlg.accept();
+        QVERIFY(dlg.result() != QDialog::Accepted);
+        QVERIFY2(dlg.errorText().contains("/nonexistent-folder"), qPrintable(dlg.errorText()));
+        dlg.setOutputPath(video_);
+        dlg.accept();
+        QVERIFY(dlg.result() != QDialog::Accepted);
+        QVERIFY(dlg.errorText().contains("overwrite the source"));
+        dlg.setOutputPath(tmp("fresh.mp4"));
+        dlg.accept();
+        QCOMPARE(dlg.result(), int(QDialog::Accepted));
+        QCOMPARE(QString::fromStdString(dlg.exportSettings().output_path.string()), tmp("fresh.mp4"));
     }
 
     void logPanelShowsCoreLogLines() {
