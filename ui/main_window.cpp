@@ -152,7 +152,8 @@ void MainWindow::buildActions() {
     a_audio_speech_->setChecked(true);
     a_preview_ = make(tr("&Preview Frame"), QKeySequence(Qt::Key_P), QStyle::SP_BrowserReload);
     a_preview_->setToolTip(tr("Generate the current frame now (P)"));
-    a_generate_ = make(tr("&Generate All"), QKeySequence(Qt::CTRL | Qt::Key_G), QStyle::SP_MediaPlay);
+    a_generate_ = make(tr("&Generate All"), QKeySequence(Qt::CTRL | Qt::Key_G));
+    a_generate_->setIcon(glyphIcon(Glyph::Generate));
     a_generate_->setToolTip(tr("Generate every frame (or the selected ranges) to watch them in the editor (Ctrl+G)"));
     a_cancel_ = make(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), QStyle::SP_BrowserStop);
     a_side_ = make(tr("&Side by Side"), QKeySequence(Qt::Key_1));

@@ -50,6 +50,18 @@ QIcon glyphIcon(Glyph g) {
                     triangle(s * 0.26, s * 0.55, false);
                     triangle(s * 0.53, s * 0.84, false);
                     break;
+                case Glyph::Generate: {
+                    // A four-point spark: "make frames".
+                    QPainterPath star;
+                    const double c = s / 2, r = s * 0.42, k = s * 0.1;
+                    star.moveTo(c, c - r);
+                    star.quadTo(c + k, c - k, c + r, c);
+                    star.quadTo(c + k, c + k, c, c + r);
+                    star.quadTo(c - k, c + k, c - r, c);
+                    star.quadTo(c - k, c - k, c, c - r);
+                    p.drawPath(star);
+                    break;
+                }
                 case Glyph::ToEnd:
                     triangle(s * 0.16, s * 0.47, true);
                     triangle(s * 0.45, s * 0.74, true);

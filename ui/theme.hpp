@@ -25,7 +25,7 @@ inline const QColor kPlayhead{0xff, 0x5a, 0x4f};
 
 // Crisp light-grey transport icons drawn at run time (the platform's media
 // icons are dark and blurry on a dark theme).
-enum class Glyph { Play, Pause, StepBack, StepForward, ToStart, ToEnd };
+enum class Glyph { Play, Pause, StepBack, StepForward, ToStart, ToEnd, Generate };
 QIcon glyphIcon(Glyph g);
 
 // Applies the Fusion style, the dark palette and the style sheet.
