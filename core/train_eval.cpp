@@ -8,7 +8,10 @@
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <fstream>
 
 #include <cmath>
 #include <mutex>
@@ -92,6 +95,19 @@ std::vector<double> dubAndMeasure(const fs::path& video, const fs::path& speech,
     return open;
 }
 
+std::string clipText(const fs::path& clip) {
+    const fs::path json = fs::path(clip).replace_extension(".json");
+    std::ifstream in(json);
+    if (!in) fail(ErrorKind::BadInput, json, "ground-truth JSON missing (evaluate needs clips made by redub-cli synth)");
+    try {
+        nlohmann::json j;
+        in >> j;
+        return j.value("text", std::string());
+    } catch (const std::exception& e) {
+        fail(ErrorKind::BadInput, json, std::string("not valid JSON: ") + e.what());
+    }
+}
+
 // Correlation over frames where both are valid.
 double corrValid(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
     std::vector<double> a, b;
@@ -109,7 +125,14 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
     const fs::path tmp = fs::temp_directory_path() / ("redub-eval-" + std::to_string(::getpid()) + ".mp4");
     for (size_t c = 0; c < ep.clips.size(); ++c) {
         const fs::path& clip = ep.clips[c];
-        const fs::path other = ep.clips[(c + 1) % ep.clips.size()];
+        // Unrelated speech: the next clip (cyclically) that says something else.
+        fs::path other;
+        const std::string text = clipText(clip);
+        for (size_t k = 1; k < ep.clips.size() && other.empty(); ++k) {
+            const fs::path& cand = ep.clips[(c + k) % ep.clips.size()];
+            if (clipText(cand) != text) other = cand;
+        }
+        if (other.empty()) fail(ErrorKind::BadInput, clip, "evaluate: every clip says the same text; give clips with different utterances");
         const auto truth = synth::readTruth(fs::path(clip).replace_extension(".json"));
         ClipEval ce;
         ce.clip = clip.filename().string();
