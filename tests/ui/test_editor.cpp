@@ -491,6 +491,26 @@ private Q_SLOTS:
         QVERIFY(w->preview()->generated().isNull());
     }
 
+    void generateAllFillsTheEditorAndKeepsNoFile() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        w->document()->setLengthPolicy("pad-silence");
+        w->document()->requestAddRange({0, 8});
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->generateAll();
+        QVERIFY(done.wait(300000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        QVERIFY(w->dub()->hasGenerated(3));
+        QVERIFY(!w->dub()->hasGenerated(20));
+        const QDir cache(QStandardPaths::writableLocation(QStandardPaths::CacheLocation));
+        QVERIFY(cache.entryList({"generated-*.mp4"}, QDir::Files).isEmpty());
+        QVERIFY(!w->findChild<QMessageBox*>("exportDoneDialog"));
+        // Changing the offset makes those frames stale: they are forgotten.
+        w->document()->requestOffset(800);
+        QVERIFY(!w->dub()->hasGenerated(3));
+    }
+
     void cancellingAGenerationLeavesNoOutput() {
         MainWindow w;
         w.show();
