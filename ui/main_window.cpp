@@ -382,7 +382,8 @@ void MainWindow::buildToolBar() {
     if (auto* b = qobject_cast<QToolButton*>(tb->widgetForAction(a_export_)))
         b->setStyleSheet(
             QStringLiteral("QToolButton { background: #2d6da3; color: white; padding: 4px 12px; }"
-                           "QToolButton:hover { background: #3680bf; }"));
+                           "QToolButton:hover { background: #3680bf; }"
+                           "QToolButton:disabled { background: #2f3a45; color: #7d8896; }"));
 }
 
 void MainWindow::buildCentral() {

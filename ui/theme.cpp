@@ -109,6 +109,7 @@ QToolBar { background: #2b2d31; border: none; border-bottom: 1px solid #1a1b1e; 
 QToolButton { color: #dcdee2; padding: 4px 8px; border-radius: 4px; }
 QToolButton:hover { background: #3a3d43; }
 QToolButton:pressed, QToolButton:checked { background: #2d5d86; }
+QToolButton:disabled { color: #5f636a; }
 QToolBar QLabel { color: #8d929a; padding: 0 4px; }
 QStatusBar { background: #24262a; color: #a8acb3; border-top: 1px solid #1a1b1e; }
 QStatusBar QLabel { color: #a8acb3; padding: 0 8px; }
