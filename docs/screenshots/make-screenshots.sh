@@ -25,5 +25,6 @@ pal = im.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
 im.quantize(palette=pal, dither=Image.Dither.FLOYDSTEINBERG).save(sys.argv[2], optimize=True)
 PY
 }
-shoot editor --frame 40 ${REDUB_SCREENSHOT_ARGS:-}
+shoot editor --frame 40
+shoot editor-preview --frame 40 --preview   # needs the bundled model
 ls -l "$here"/*.png
