@@ -122,8 +122,9 @@ int cmdTrain(const Args& a) {
         }
         return true;
     });
-    std::printf("trained to step %lld: loss %.4f, held-out loss %.4f, %.3f s/step, %.0f s; model %s\n",
-                (long long)st.step, st.loss, st.val_loss, st.seconds_per_step, st.seconds, p.out.string().c_str());
+    const std::string held = st.val_loss >= 0 ? std::to_string(st.val_loss) : std::string("n/a (no --heldout)");
+    std::printf("trained to step %lld: loss %.4f, held-out loss %s, %.3f s/step, %.0f s; model %s\n", (long long)st.step,
+                st.loss, held.c_str(), st.seconds_per_step, st.seconds, p.out.string().c_str());
     return 0;
 }
 
