@@ -58,7 +58,12 @@ Crop computeCrop(const FaceDetection& face, const CropParams& params) {
     const cv::Point2f eye_l = mean(lm, 36, 41), eye_r = mean(lm, 42, 47);
     const cv::Point2f eye_avg = 0.5f * (eye_l + eye_r);
     const cv::Point2f e2e = eye_r - eye_l;
-    const cv::Point2f e2m = 0.5f * (lm[48] + lm[54]) - eye_avg;
+    // The mouth must not steer the crop: if it did, an opening mouth would move and
+    // scale the crop, and the model would read the old mouth from the unmasked upper
+    // half (training showed exactly that leak). The eye-to-mouth vector is estimated
+    // from the rigid nose base instead: eye-to-mouth = 1.84 x eye-to-nostrils (mean
+    // over the bundled sample's 138 frames, sd 0.045).
+    const cv::Point2f e2m = 1.84f * (mean(lm, 31, 35) - eye_avg);
     if (norm(e2e) < 2 || norm(e2m) < 2) fail(ErrorKind::BadInput, "face crop: degenerate landmarks");
     cv::Point2f x = e2e - cv::Point2f(-e2m.y, e2m.x);
     x *= 1.f / norm(x);

@@ -9,6 +9,7 @@
 #include "core/frame_cache.hpp"
 #include "core/mask.hpp"
 #include "core/mel.hpp"
+#include "core/model_inputs.hpp"
 #include "core/paths.hpp"
 #include "media/audio_reader.hpp"
 #include "media/probe.hpp"
@@ -40,73 +41,6 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 constexpr int kOutRate = 48000;  // output AAC rate
 constexpr int kOutChannels = 2;
 constexpr int kMelRate = 16000;
-
-// RGB CV_8UC3 (S x S) -> CHW floats in [-1, 1], appended.
-void appendChw(std::vector<float>& out, const cv::Mat& rgb) {
-    const int s = rgb.rows;
-    const size_t base = out.size();
-    out.resize(base + size_t(3) * s * s);
-    float* dst = out.data() + base;
-    for (int y = 0; y < s; ++y) {
-        const auto* row = rgb.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < s; ++x)
-            for (int c = 0; c < 3; ++c) dst[(size_t(c) * s + y) * s + x] = row[x][c] / 127.5f - 1.0f;
-    }
-}
-
-// RGB -> 1 channel luma in [-1, 1], appended (motion_grey models).
-void appendGrey(std::vector<float>& out, const cv::Mat& rgb) {
-    const int s = rgb.rows;
-    const size_t base = out.size();
-    out.resize(base + size_t(s) * s);
-    for (int y = 0; y < s; ++y) {
-        const auto* row = rgb.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < s; ++x)
-            out[base + size_t(y) * s + x] = (0.299f * row[x][0] + 0.587f * row[x][1] + 0.114f * row[x][2]) / 127.5f - 1.0f;
-    }
-}
-
-void appendMask(std::vector<float>& out, const cv::Mat& mask) {
-    const int s = mask.rows;
-    const size_t base = out.size();
-    out.resize(base + size_t(s) * s);
-    for (int y = 0; y < s; ++y) {
-        const float* row = mask.ptr<float>(y);
-        std::copy(row, row + s, out.data() + base + size_t(y) * s);
-    }
-}
-
-// CHW floats in [-1, 1] (item `i` of a batch) -> RGB CV_8UC3.
-cv::Mat chwToRgb(const std::vector<float>& data, int i, int s) {
-    cv::Mat out(s, s, CV_8UC3);
-    const float* src = data.data() + size_t(i) * 3 * s * s;
-    for (int y = 0; y < s; ++y) {
-        auto* row = out.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < s; ++x)
-            for (int c = 0; c < 3; ++c)
-                row[x][c] = cv::saturate_cast<uchar>((src[(size_t(c) * s + y) * s + x] + 1.0f) * 127.5f);
-    }
-    return out;
-}
-
-WindowParams::Anchor anchorFor(const std::string& name, const fs::path& model) {
-    if (name == "start") return WindowParams::Anchor::Start;
-    if (name == "centre" || name == "center") return WindowParams::Anchor::Centre;
-    if (name == "diff2lip") return WindowParams::Anchor::Diff2Lip;
-    fail(ErrorKind::Unsupported, model, "unknown audio window anchor '" + name + "' in the model config");
-}
-
-MaskShape maskFor(const std::string& name, const fs::path& model) {
-    if (name == "lower_half") return MaskShape::LowerHalf;
-    if (name == "landmarks") return MaskShape::Landmarks;
-    fail(ErrorKind::Unsupported, model, "unknown mask '" + name + "' in the model config");
-}
-
-CropParams::Policy cropFor(const std::string& name, const fs::path& model) {
-    if (name == "similarity") return CropParams::Policy::Similarity;
-    if (name == "detector_box") return CropParams::Policy::DetectorBox;
-    fail(ErrorKind::Unsupported, model, "unknown crop policy '" + name + "' in the model config");
-}
 
 // One output frame on its way through the pipeline.
 struct Work {
@@ -200,20 +134,11 @@ struct DubSession::Impl {
         auto t0 = Clock::now();
         gen = models::Generator::load(model_path, models::parseDevice(p.device), p.threads);
         cfg = gen->config();
-        if (cfg.n_mels == 80)
-            mel_params = MelParams::defaults();
-        else if (cfg.n_mels == 256)
-            mel_params = MelParams::seed000();
-        else
-            fail(ErrorKind::Unsupported, model_path, "models with " + std::to_string(cfg.n_mels) +
-                                                         " mel bands are not supported (80 or 256)");
-        win.anchor = anchorFor(cfg.window_anchor, model_path);
-        win.cols = cfg.audio_cols;
-        win.neighbours = cfg.audio_neighbours;
-        mask_shape = maskFor(cfg.mask, model_path);
-        crop_params = CropParams::defaults();
-        crop_params.policy = cropFor(cfg.crop, model_path);
-        crop_params.size = cfg.image_size;
+        const ModelGeometry g = geometryFor(cfg, model_path.string());
+        mel_params = g.mel;
+        win = g.win;
+        mask_shape = g.mask;
+        crop_params = g.crop;
         load_s = since(t0);
         log::core()->info("model {} ({}, {}x{}, {:.2f} M parameters) on {} in {:.2f} s", model_path.filename().string(),
                           cfg.family, cfg.image_size, cfg.image_size, gen->parameterCount() / 1e6, gen->deviceName(),

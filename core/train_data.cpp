@@ -1,5 +1,7 @@
 #include "core/train_data.hpp"
 
+#include "core/model_inputs.hpp"
+
 #include "core/align.hpp"
 #include "core/crop.hpp"
 #include "core/face_detector.hpp"
@@ -19,50 +21,17 @@
 namespace redub::core {
 namespace fs = std::filesystem;
 
-namespace {
-
-void appendChw(std::vector<float>& out, const cv::Mat& rgb) {
-    const int s = rgb.rows;
-    const size_t base = out.size();
-    out.resize(base + size_t(3) * s * s);
-    float* dst = out.data() + base;
-    for (int y = 0; y < s; ++y) {
-        const auto* row = rgb.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < s; ++x)
-            for (int c = 0; c < 3; ++c) dst[(size_t(c) * s + y) * s + x] = row[x][c] / 127.5f - 1.0f;
-    }
-}
-
-CropParams::Policy cropPolicy(const models::ModelConfig& c) {
-    return c.crop == "detector_box" ? CropParams::Policy::DetectorBox : CropParams::Policy::Similarity;
-}
-MaskShape maskShape(const models::ModelConfig& c) {
-    return c.mask == "landmarks" ? MaskShape::Landmarks : MaskShape::LowerHalf;
-}
-WindowParams::Anchor anchor(const models::ModelConfig& c) {
-    if (c.window_anchor == "centre" || c.window_anchor == "center") return WindowParams::Anchor::Centre;
-    if (c.window_anchor == "diff2lip") return WindowParams::Anchor::Diff2Lip;
-    return WindowParams::Anchor::Start;
-}
-
-}  // namespace
-
 DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, const DatasetParams& params,
                                  const ProgressFn& progress, std::stop_token stop) {
     const models::ModelConfig& cfg = params.config;
     cfg.validate();
-    if (cfg.n_mels != 80) fail(ErrorKind::Unsupported, "dataset: only 80-band mel models are supported");
+    const ModelGeometry g = geometryFor(cfg, "dataset config");
     media::VideoReader reader(video);
-    media::AudioBuffer pcm = media::readAudio(video, 16000, 1, stop);  // throws "no audio stream"
-    const MelParams mp = MelParams::defaults();
+    media::AudioBuffer pcm = media::readAudio(video, g.mel.sample_rate, 1, stop);  // throws "no audio stream"
+    const MelParams& mp = g.mel;
     const Mel mel = melSpectrogram(pcm.samples, mp, stop);
-    WindowParams win;
-    win.anchor = anchor(cfg);
-    win.cols = cfg.audio_cols;
-    win.neighbours = cfg.audio_neighbours;
-    CropParams cp = CropParams::defaults();
-    cp.policy = cropPolicy(cfg);
-    cp.size = cfg.image_size;
+    const WindowParams& win = g.win;
+    const CropParams& cp = g.crop;
     const Rational fps = reader.frameRate();
     // Frames past the end of the audio have no speech to learn from.
     const int64_t audio_frames = int64_t(pcm.duration_s() * fps.num / fps.den);
@@ -90,7 +59,7 @@ DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, con
         const FaceDetection& face = faces.front();
         const Crop crop = computeCrop(face, cp);
         appendChw(crops.data, extractCrop(f.rgb, crop));
-        const cv::Mat m = makeMask(face, crop, maskShape(cfg));
+        const cv::Mat m = makeMask(face, crop, g.mask);
         masks.data.insert(masks.data.end(), m.ptr<float>(0), m.ptr<float>(0) + size_t(s) * s);
         const auto w = frameAudioWindows(mel, f.index, fps, mp, win, 0);
         audio.data.insert(audio.data.end(), w.begin(), w.end());

@@ -106,7 +106,20 @@ private Q_SLOTS:
         const Crop ca = computeCrop(a, CropParams::defaults()), cb = computeCrop(b, CropParams::defaults());
         const cv::Point2f pa = ca.apply(a.landmarks[30]), pb = cb.apply(b.landmarks[30]);
         QVERIFY(std::hypot(pa.x - pb.x, pa.y - pb.y) < 1e-3);
-        QVERIFY(std::abs(ca.scale() - 128.0 / (1.2 * 2.4 * 0.8 * 60)) < 1e-3);
+        // Side = padding 1.2 x max(2.4 x eye distance (0.8 half), 2.5 x 1.84 x eye-to-nostrils (0.45 half)).
+        QVERIFY(std::abs(ca.scale() - 128.0 / (1.2 * std::max(2.4 * 0.8, 2.5 * 1.84 * 0.45) * 60)) < 1e-3);
+    }
+
+    void similarityCropIgnoresTheMouth() {
+        // An opening mouth must not move or scale the crop: the model would read the
+        // old mouth from the unmasked upper half of the crop.
+        const FaceDetection closed = syntheticFace({200, 150}, 60);
+        FaceDetection open = closed;
+        for (int k = 48; k <= 67; ++k) open.landmarks[size_t(k)].y += (k >= 55 && k <= 59) || k >= 65 ? 14.f : 3.f;
+        for (int k = 5; k <= 11; ++k) open.landmarks[size_t(k)].y += 10.f;  // the jaw drops too
+        const Crop a = computeCrop(closed, CropParams::defaults()), b = computeCrop(open, CropParams::defaults());
+        for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 3; ++c) QCOMPARE(a.to_crop(r, c), b.to_crop(r, c));
     }
 
     void rejectsDegenerateCropsAndFrames() {
