@@ -41,6 +41,7 @@ int cmdDub(const Args& args) {
     std::signal(SIGTERM, onInterrupt);
 
     std::string last_stage;
+    int last_decile = -1;  // without a terminal: one line per stage and per 10% of the job
     core::DubCallbacks cb;
     cb.progress = [&](const Progress& pr) {
         if (json) {
@@ -48,7 +49,8 @@ int cmdDub(const Args& args) {
                                 {"fraction", pr.fraction}, {"eta_s", pr.eta_seconds}};
             std::printf("%s\n", j.dump().c_str());
             std::fflush(stdout);
-        } else if (tty || pr.stage != last_stage || pr.stage == "done") {
+        } else if (tty || pr.stage != last_stage || pr.stage == "done" || int(pr.fraction * 10) != last_decile) {
+            last_decile = int(pr.fraction * 10);
             std::fprintf(stderr, "%s%-9s %5.1f%%  %lld/%lld  ETA %s%s", tty ? "\r" : "", pr.stage.c_str(),
                          100.0 * pr.fraction, (long long)pr.done, (long long)pr.total, eta(pr.eta_seconds).c_str(),
                          tty ? "   " : "\n");
