@@ -47,14 +47,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
     const cv::Mat weight = featherMask(mask, params.feather_px);
 
     // The frame region the crop covers.
-    const cv::Matx23d inv = crop.toFrame();
-    std::vector<cv::Point2f> corners;
-    for (double u : {-0.5, crop.size - 0.5})
-        for (double v : {-0.5, crop.size - 0.5})
-            corners.emplace_back(float(inv(0, 0) * u + inv(0, 1) * v + inv(0, 2)),
-                                 float(inv(1, 0) * u + inv(1, 1) * v + inv(1, 2)));
-    cv::Rect roi = cv::boundingRect(corners);
-    roi = cv::Rect(roi.x - 1, roi.y - 1, roi.width + 2, roi.height + 2) & cv::Rect(0, 0, frame.cols, frame.rows);
+    const cv::Rect roi = cropFrameBounds(crop, 1, frame.size());
     if (roi.empty()) return;
 
     // ROI pixel q -> crop pixel: to_crop (q + roi origin).

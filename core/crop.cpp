@@ -79,6 +79,18 @@ Crop computeCrop(const FaceDetection& face, const CropParams& params) {
     return c;
 }
 
+cv::Rect cropFrameBounds(const Crop& crop, int margin, cv::Size frame_size) {
+    const cv::Matx23d inv = crop.toFrame();
+    std::vector<cv::Point2f> corners;
+    for (double u : {-0.5, crop.size - 0.5})
+        for (double v : {-0.5, crop.size - 0.5})
+            corners.emplace_back(float(inv(0, 0) * u + inv(0, 1) * v + inv(0, 2)),
+                                 float(inv(1, 0) * u + inv(1, 1) * v + inv(1, 2)));
+    const cv::Rect r = cv::boundingRect(corners);
+    return cv::Rect(r.x - margin, r.y - margin, r.width + 2 * margin, r.height + 2 * margin) &
+           cv::Rect(0, 0, frame_size.width, frame_size.height);
+}
+
 cv::Mat extractCrop(const cv::Mat& frame, const Crop& crop) {
     if (frame.empty() || frame.type() != CV_8UC3)
         fail(ErrorKind::BadInput, "face crop: the frame must be a non-empty 8-bit RGB image");
@@ -93,14 +105,7 @@ cv::Mat extractCrop(const cv::Mat& frame, const Crop& crop) {
         return out;
     }
     // Area-filter the region first so a large face is not aliased into the crop.
-    const cv::Matx23d inv = crop.toFrame();
-    std::vector<cv::Point2f> corners;
-    for (double u : {-0.5, crop.size - 0.5})
-        for (double v : {-0.5, crop.size - 0.5})
-            corners.emplace_back(float(inv(0, 0) * u + inv(0, 1) * v + inv(0, 2)),
-                                 float(inv(1, 0) * u + inv(1, 1) * v + inv(1, 2)));
-    cv::Rect roi = cv::boundingRect(corners);
-    roi = cv::Rect(roi.x - 2, roi.y - 2, roi.width + 4, roi.height + 4) & cv::Rect(0, 0, frame.cols, frame.rows);
+    const cv::Rect roi = cropFrameBounds(crop, 2, frame.size());
     if (roi.width < 2 || roi.height < 2) {
         cv::warpAffine(frame, out, m, out_size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         return out;

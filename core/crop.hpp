@@ -28,6 +28,9 @@ struct Crop {
     double scale() const;                           // crop pixels per frame pixel (geometric mean of the axes)
 };
 
+// The frame pixels the crop covers, grown by `margin` px and clipped to the frame.
+cv::Rect cropFrameBounds(const Crop& crop, int margin, cv::Size frame_size);
+
 // Throws Error{BadInput} for size < 8 or a degenerate face.
 Crop computeCrop(const FaceDetection& face, const CropParams& params);
 
