@@ -471,6 +471,19 @@ bool Document::requestClearRanges() {
     return true;
 }
 
+bool Document::requestSetRanges(std::vector<core::FrameRange> ranges, const QString& what) {
+    for (auto& r : ranges) {
+        r.begin = std::max<int64_t>(r.begin, 0);
+        if (hasVideo()) r.end = std::min<int64_t>(r.end, frameCount());
+    }
+    std::erase_if(ranges, [](const core::FrameRange& r) { return r.end <= r.begin; });
+    auto next = core::normaliseRanges(std::move(ranges));
+    if (next == project_.ranges) return false;
+    undo_.push(new SetValueCommand<std::vector<core::FrameRange>>(this, &Document::applyRanges, project_.ranges, next,
+                                                                  what));
+    return true;
+}
+
 bool Document::requestFace(std::optional<core::FacePoint> face) {
     if (face == project_.face) return false;
     undo_.push(new SetValueCommand<std::optional<core::FacePoint>>(this, &Document::applyFace, project_.face, face,

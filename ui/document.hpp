@@ -90,6 +90,9 @@ public:
     bool requestAddRange(core::FrameRange range);
     bool requestRemoveRange(core::FrameRange range);
     bool requestClearRanges();
+    // Replaces the whole selection (clamped to the video, sorted and merged): one undo step
+    // named `what` (a range edge dragged on the timeline).
+    bool requestSetRanges(std::vector<core::FrameRange> ranges, const QString& what);
     bool requestFace(std::optional<core::FacePoint> face);
     // Settings edits (not undoable, but mark the project modified).
     void setGenerationSettings(const std::filesystem::path& model, int steps, uint64_t seed, const std::string& device);

@@ -108,6 +108,32 @@ int64_t TimelineView::frameAtX(double x) const {
     return doc_->hasVideo() ? std::clamp<int64_t>(f, 0, doc_->frameCount() - 1) : std::max<int64_t>(f, 0);
 }
 
+int64_t TimelineView::boundaryAtX(double x) const {
+    const Rational r = doc_->frameRate();
+    const int64_t f = int64_t(std::llround(secondsAtX(x) * double(r.num) / double(r.den)));
+    return doc_->hasVideo() ? std::clamp<int64_t>(f, 0, doc_->frameCount()) : std::max<int64_t>(f, 0);
+}
+
+const std::vector<core::FrameRange>& TimelineView::shownRanges() const {
+    return drag_ == Drag::Edge ? edge_ranges_ : doc_->project().ranges;
+}
+
+std::optional<TimelineView::EdgeHit> TimelineView::edgeAt(QPointF pos) const {
+    if (!doc_->hasVideo()) return std::nullopt;
+    const QPoint pt = pos.toPoint();
+    if (!rowRect(VideoRow).contains(pt) && !rowRect(SourceRow).contains(pt)) return std::nullopt;
+    constexpr double kGrab = 5;  // pixels either side of the edge
+    std::optional<EdgeHit> best;
+    double best_d = kGrab + 1;
+    const auto& rs = doc_->project().ranges;
+    for (size_t i = 0; i < rs.size(); ++i)
+        for (bool end : {false, true}) {
+            const double d = std::abs(pos.x() - xForFrame(end ? rs[i].end : rs[i].begin));
+            if (d <= kGrab && d < best_d) best_d = d, best = EdgeHit{i, end};
+        }
+    return best;
+}
+
 void TimelineView::setPixelsPerSecond(double pps, std::optional<double> anchor_x) {
     pps = std::clamp(pps, kMinPps, kMaxPps);
     const double ax = anchor_x.value_or(kHeaderWidth + 8);
@@ -161,7 +187,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     // Lane backgrounds.
     for (Row r : {VideoRow, SourceRow, SpeechRow}) p.fillRect(rowRect(r), QColor(0x26, 0x28, 0x2c));
     // Ranges to re-sync tint the lane backgrounds (under the waveforms).
-    for (const auto& r : doc_->project().ranges)
+    for (const auto& r : shownRanges())
         for (Row row : {SourceRow, SpeechRow}) {
             const QRect lr = rowRect(row);
             const double x0 = std::max<double>(xForFrame(r.begin), lr.left()), x1 = xForFrame(r.end);
@@ -225,7 +251,18 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.drawLine(QPointF(x0, lanes.top()), QPointF(x0, lanes.bottom()));
         p.drawLine(QPointF(x1, lanes.top()), QPointF(x1, lanes.bottom()));
     };
-    for (const auto& r : doc_->project().ranges) paintRange(r.begin, r.end, false);
+    for (const auto& r : shownRanges()) paintRange(r.begin, r.end, false);
+    // The edge under the mouse (or being dragged) is drawn thicker: it can be dragged.
+    const std::optional<EdgeHit> hot = drag_ == Drag::Edge ? std::optional<EdgeHit>() : hover_edge_;
+    if (drag_ == Drag::None && hot && hot->range < shownRanges().size()) {
+        const auto& r = shownRanges()[hot->range];
+        const double x = xForFrame(hot->end ? r.end : r.begin);
+        p.fillRect(QRectF(x - 1.5, lanes.top(), 3, lanes.height()), theme::kAccent);
+    } else if (drag_ == Drag::Edge) {
+        const int64_t f = edge_.end ? select_to_ : select_from_;
+        const double x = xForFrame(f);
+        p.fillRect(QRectF(x - 1.5, lanes.top(), 3, lanes.height()), theme::kAccent.lighter(130));
+    }
     if (drag_ == Drag::Select || drag_ == Drag::Deselect) {
         const int64_t b = std::min(select_from_, select_to_), e = std::max(select_from_, select_to_) + 1;
         if (drag_ == Drag::Select)
@@ -418,7 +455,15 @@ void TimelineView::mousePressEvent(QMouseEvent* e) {
     if (e->button() != Qt::LeftButton || e->position().x() < kHeaderWidth) return QWidget::mousePressEvent(e);
     press_pos_ = e->position();
     const QPoint pt = e->position().toPoint();
-    if (rowRect(SpeechRow).contains(pt) && doc_->speechInfo()) {
+    if (const auto edge = edgeAt(e->position()); edge && !(e->modifiers() & Qt::AltModifier)) {
+        drag_ = Drag::Edge;
+        edge_ = *edge;
+        edge_ranges_ = doc_->project().ranges;
+        const auto& r = edge_ranges_[edge->range];
+        select_from_ = r.begin;
+        select_to_ = r.end;
+        setCursor(Qt::SizeHorCursor);
+    } else if (rowRect(SpeechRow).contains(pt) && doc_->speechInfo()) {
         drag_ = Drag::Offset;
         drag_offset_samples_ = doc_->project().offset_samples;
     } else if ((rowRect(VideoRow).contains(pt) || rowRect(SourceRow).contains(pt)) && doc_->hasVideo()) {
@@ -434,11 +479,36 @@ void TimelineView::mousePressEvent(QMouseEvent* e) {
 void TimelineView::mouseMoveEvent(QMouseEvent* e) {
     const QPoint pt = e->position().toPoint();
     switch (drag_) {
-        case Drag::None:
-            setCursor(rowRect(SpeechRow).contains(pt) && doc_->speechInfo() ? Qt::OpenHandCursor
+        case Drag::None: {
+            const auto edge = edgeAt(e->position());
+            const bool hover_changed = edge.has_value() != hover_edge_.has_value() ||
+                                       (edge && (edge->range != hover_edge_->range || edge->end != hover_edge_->end));
+            hover_edge_ = edge;
+            if (hover_changed) update();
+            setCursor(edge                                                  ? Qt::SizeHorCursor
+                      : rowRect(SpeechRow).contains(pt) && doc_->speechInfo() ? Qt::OpenHandCursor
                       : rowRect(RulerRow).contains(pt)                      ? Qt::PointingHandCursor
                                                                             : Qt::ArrowCursor);
             return;
+        }
+        case Drag::Edge: {
+            // The dragged edge snaps to frame boundaries and keeps at least one frame in
+            // its range; ranges it runs into merge with it.
+            const auto& orig = doc_->project().ranges[edge_.range];
+            const int64_t f = boundaryAtX(e->position().x());
+            if (edge_.end) {
+                select_from_ = orig.begin;
+                select_to_ = std::max(orig.begin + 1, f);
+            } else {
+                select_from_ = std::min(orig.end - 1, f);
+                select_to_ = orig.end;
+            }
+            auto next = doc_->project().ranges;
+            next[edge_.range] = {select_from_, select_to_};
+            edge_ranges_ = core::normaliseRanges(std::move(next));
+            update();
+            return;
+        }
         case Drag::Seek:
             Q_EMIT seekRequested(frameAtX(e->position().x()));
             return;
@@ -469,6 +539,16 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
     setCursor(Qt::ArrowCursor);
     const bool moved = (e->position() - press_pos_).manhattanLength() >= 3;
     switch (d) {
+        case Drag::Edge: {
+            const auto& orig = doc_->project().ranges[edge_.range];
+            const bool grew = select_from_ < orig.begin || select_to_ > orig.end;
+            if (moved)
+                doc_->requestSetRanges(edge_ranges_, grew ? tr("Extend range") : tr("Shorten range"));
+            edge_ranges_.clear();
+            hover_edge_ = edgeAt(e->position());
+            if (hover_edge_) setCursor(Qt::SizeHorCursor);
+            break;
+        }
         case Drag::Offset:
             if (moved) doc_->requestOffset(drag_offset_samples_);
             break;
@@ -489,6 +569,13 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
             break;
     }
     update();
+}
+
+void TimelineView::leaveEvent(QEvent*) {
+    if (hover_edge_) {
+        hover_edge_.reset();
+        update();
+    }
 }
 
 void TimelineView::wheelEvent(QWheelEvent* e) {

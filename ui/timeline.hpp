@@ -1,7 +1,8 @@
 // The timeline (Shotcut/Kdenlive feel): a timecode ruler, a thumbnail strip with
 // "no face" markers, the source audio waveform and the new speech waveform. The
 // speech clip is dragged to set the audio offset; dragging over the video or the
-// source lane selects a range to re-sync (Alt+drag removes); the ruler seeks;
+// source lane selects a range to re-sync (Alt+drag removes), dragging a range's
+// edge resizes it (snapped to frames; ranges that meet merge); the ruler seeks;
 // Ctrl+wheel zooms around the mouse, wheel scrolls. All edits go through
 // Document::request*() (undoable). Paints from cached peaks and thumbnails only.
 #pragma once
@@ -33,6 +34,8 @@ public:
     double secondsAtX(double x) const;
     double xForFrame(int64_t frame) const { return xForSeconds(doc_->frameToSeconds(frame)); }
     int64_t frameAtX(double x) const;
+    // The frame boundary (0..frameCount) nearest to x: where a dragged range edge lands.
+    int64_t boundaryAtX(double x) const;
 
     double pixelsPerSecond() const { return pps_; }
     void setPixelsPerSecond(double pps, std::optional<double> anchor_x = {});
@@ -57,6 +60,7 @@ protected:
     void mouseMoveEvent(QMouseEvent*) override;
     void mouseReleaseEvent(QMouseEvent*) override;
     void wheelEvent(QWheelEvent*) override;
+    void leaveEvent(QEvent*) override;
     void resizeEvent(QResizeEvent*) override;
     void contextMenuEvent(QContextMenuEvent*) override;
 
@@ -67,6 +71,15 @@ private:
     void paintThumbnails(QPainter& p, const QRect& r);
     void paintWaveform(QPainter& p, const QRect& r, const Peaks& peaks, double offset_s, const QColor& colour);
     void paintHeaders(QPainter& p);
+    // A selected range's start or end edge under `pos` (within a few pixels, video and
+    // source lanes only).
+    struct EdgeHit {
+        size_t range = 0;
+        bool end = false;
+    };
+    std::optional<EdgeHit> edgeAt(QPointF pos) const;
+    // The ranges as painted: the document's, or the edge drag's preview.
+    const std::vector<core::FrameRange>& shownRanges() const;
 
     Document* doc_;
     double pps_ = 100;  // pixels per second
@@ -74,11 +87,14 @@ private:
     int64_t playhead_ = 0;
     bool fitted_ = false;
 
-    enum class Drag { None, Seek, Offset, Select, Deselect };
+    enum class Drag { None, Seek, Offset, Select, Deselect, Edge };
     Drag drag_ = Drag::None;
     QPointF press_pos_;
     int64_t drag_offset_samples_ = 0;  // the offset being dragged (not yet in the document)
     int64_t select_from_ = 0, select_to_ = 0;
+    EdgeHit edge_;                                // the edge being dragged
+    std::optional<EdgeHit> hover_edge_;           // the edge under the mouse (highlighted)
+    std::vector<core::FrameRange> edge_ranges_;  // the selection while an edge is dragged
 };
 
 // The timeline dock's content: a small tool row (zoom, offset with nudge,

@@ -232,6 +232,45 @@ private Q_SLOTS:
         QVERIFY(w->document()->project().ranges.empty());
     }
 
+    void draggingARangeEdgeResizesItSnappedAndMergesInOneUndoStep() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        Document* d = w->document();
+        TimelineView* tl = w->timeline()->view();
+        d->requestAddRange({5, 15});
+        d->requestAddRange({22, 26});
+        const int y = tl->rowRect(TimelineView::VideoRow).center().y();
+        const int steps = d->undoStack()->count();
+        // Hovering the end edge offers a horizontal resize; the middle of the range does not.
+        sendMouse(tl, QEvent::MouseMove, QPointF(tl->xForFrame(15) + 2, y), Qt::NoButton);
+        QCOMPARE(tl->cursor().shape(), Qt::SizeHorCursor);
+        sendMouse(tl, QEvent::MouseMove, QPointF(tl->xForFrame(10), y), Qt::NoButton);
+        QCOMPARE(tl->cursor().shape(), Qt::ArrowCursor);
+        // Dragging the end edge a little past frame 18's boundary snaps to it.
+        const double frame_px = tl->xForFrame(1) - tl->xForFrame(0);
+        drag(tl, QPointF(tl->xForFrame(15), y), QPointF(tl->xForFrame(18) + 0.3 * frame_px, y));
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{5, 18}, {22, 26}}));
+        QCOMPARE(d->undoStack()->count(), steps + 1);
+        // Dragging it into the next range merges the two.
+        drag(tl, QPointF(tl->xForFrame(18), y), QPointF(tl->xForFrame(24), y));
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{5, 26}}));
+        // The start edge, dragged past the clip's start, stops at frame 0.
+        drag(tl, QPointF(tl->xForFrame(5), y), QPointF(tl->xForFrame(0) - 40, y));
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{0, 26}}));
+        // A start edge dragged past the range's end keeps one frame.
+        drag(tl, QPointF(tl->xForFrame(0), y), QPointF(tl->xForFrame(29), y));
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{25, 26}}));
+        QCOMPARE(d->undoStack()->count(), steps + 4);
+        // Each drag is one undo step.
+        d->undoStack()->undo();
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{0, 26}}));
+        d->undoStack()->undo();
+        d->undoStack()->undo();
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{5, 18}, {22, 26}}));
+        d->undoStack()->undo();
+        QCOMPARE(d->project().ranges, (std::vector<core::FrameRange>{{5, 15}, {22, 26}}));
+    }
+
     void markInAndOutKeysSelectARange() {
         auto w = loadedWindow();
         QVERIFY(w);
