@@ -88,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateActions();
     updateSettingsPanel();
 
+    qApp->installEventFilter(this);  // K held down (see eventFilter)
     play_timer_.setInterval(10);
     play_timer_.setTimerType(Qt::PreciseTimer);
     connect(&play_timer_, &QTimer::timeout, this, &MainWindow::onTick);
@@ -233,11 +234,11 @@ void MainWindow::buildActions() {
     connect(a_end_, &QAction::triggered, this, [this] { seek(doc_.frameCount() - 1); });
     connect(a_audio_speech_, &QAction::triggered, this, [this] {
         audio_lane_ = Lane::Speech;
-        if (isPlaying()) play(1);
+        if (play_speed_ == 1) play(1);
     });
     connect(a_audio_source_, &QAction::triggered, this, [this] {
         audio_lane_ = Lane::Source;
-        if (isPlaying()) play(1);
+        if (play_speed_ == 1) play(1);
     });
     connect(a_preview_, &QAction::triggered, this, &MainWindow::previewCurrentFrame);
     connect(a_generate_, &QAction::triggered, this, &MainWindow::generateAll);
@@ -289,15 +290,15 @@ void MainWindow::buildMenus() {
 
     QMenu* playback = menuBar()->addMenu(tr("&Playback"));
     playback->addAction(a_play_);
-    QAction* j = playback->addAction(tr("Play Backwards (J)"));
+    QAction* j = playback->addAction(tr("Play Backwards / Faster (J)"));
     QAction* k = playback->addAction(tr("Pause (K)"));
-    QAction* l = playback->addAction(tr("Play Forwards (L)"));
+    QAction* l = playback->addAction(tr("Play Forwards / Faster (L)"));
     j->setShortcut(Qt::Key_J);
     k->setShortcut(Qt::Key_K);
     l->setShortcut(Qt::Key_L);
-    connect(j, &QAction::triggered, this, [this] { play(-1); });
-    connect(k, &QAction::triggered, this, &MainWindow::pause);
-    connect(l, &QAction::triggered, this, [this] { play(1); });
+    connect(j, &QAction::triggered, this, [this] { shuttle(-1); });
+    connect(k, &QAction::triggered, this, &MainWindow::shuttleStop);
+    connect(l, &QAction::triggered, this, [this] { shuttle(1); });
     playback->addSeparator();
     playback->addAction(a_prev_);
     playback->addAction(a_next_);
@@ -338,7 +339,8 @@ void MainWindow::buildMenus() {
         QMessageBox::information(this, tr("Keyboard shortcuts"),
                                  tr("<table cellpadding=3>"
                                     "<tr><td><b>Space</b></td><td>play / pause</td></tr>"
-                                    "<tr><td><b>J K L</b></td><td>play backwards / pause / play</td></tr>"
+                                    "<tr><td><b>J K L</b></td><td>play backwards / pause / play; J or L again: "
+                                    "2\u00d7, 4\u00d7, 8\u00d7; hold K and tap J or L: one frame</td></tr>"
                                     "<tr><td><b>\u2190 \u2192</b></td><td>previous / next frame</td></tr>"
                                     "<tr><td><b>Home End</b></td><td>start / end</td></tr>"
                                     "<tr><td><b>I O</b></td><td>mark the range to re-sync</td></tr>"
@@ -416,6 +418,13 @@ void MainWindow::buildCentral() {
         b->setIconSize(QSize(20, 20));
         h->addWidget(b);
     }
+    speed_ = new QLabel(bar);
+    speed_->setObjectName(QStringLiteral("speedLabel"));
+    speed_->setToolTip(tr("Playback speed: J/L play and speed up (2\u00d7, 4\u00d7, 8\u00d7), K pauses"));
+    speed_->setMinimumWidth(40);
+    speed_->setAlignment(Qt::AlignCenter);
+    speed_->setStyleSheet(QStringLiteral("font-family: monospace; font-weight: bold; color: #4c9be8;"));
+    h->addWidget(speed_);
     h->addStretch(1);
     auto* frame_label = new QLabel(tr("Frame"), bar);
     frame_label->setStyleSheet(QStringLiteral("color: #8d929a; padding-right: 4px;"));
@@ -967,39 +976,73 @@ void MainWindow::updateAudioBuffer() {
     player_->setBuffer(shifted_audio_);
 }
 
-void MainWindow::play(int direction) {
+void MainWindow::play(int speed) {
     if (!doc_.hasVideo()) return;
-    if (frame_ >= doc_.frameCount() - 1 && direction > 0) seek(0);
-    play_dir_ = direction;
-    play_start_frame_ = frame_;
+    if (speed == 0) return pause();
+    speed = std::clamp(speed, -8, 8);
+    if (frame_ >= doc_.frameCount() - 1 && speed > 0) seek(0);
+    play_speed_ = speed;
+    play_start_frame_ = frame_;  // the clock restarts from here at the new speed
     play_clock_.start();
-    if (direction > 0) {
+    if (speed == 1) {
         updateAudioBuffer();
         if (shifted_audio_) player_->play(doc_.frameToSeconds(frame_));
     } else {
-        player_->pause();
+        player_->pause();  // sound only at 1x forwards
     }
     a_play_->setIcon(glyphIcon(Glyph::Pause));
+    speed_->setText(QStringLiteral("%1%2\u00d7").arg(speed < 0 ? QStringLiteral("\u2212") : QString()).arg(std::abs(speed)));
     play_timer_.start();
 }
 
 void MainWindow::pause() {
-    if (!play_dir_) return;
-    play_dir_ = 0;
+    if (!play_speed_) return;
+    play_speed_ = 0;
     play_timer_.stop();
     player_->pause();
     a_play_->setIcon(glyphIcon(Glyph::Play));
+    speed_->clear();
+}
+
+void MainWindow::shuttle(int direction) {
+    if (!doc_.hasVideo()) return;
+    direction = direction < 0 ? -1 : 1;
+    if (k_held_) {
+        pause();
+        seek(frame_ + direction);
+        return;
+    }
+    if (play_speed_ * direction > 0)
+        play(std::min(std::abs(play_speed_) * 2, 8) * direction);
+    else
+        play(direction);
+}
+
+void MainWindow::shuttleStop() {
+    k_held_ = true;
+    pause();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // K's release can reach any widget (or none of ours): watch the whole application.
+    if (event->type() == QEvent::KeyRelease) {
+        const auto* k = static_cast<QKeyEvent*>(event);
+        if (k->key() == Qt::Key_K && !k->isAutoRepeat()) k_held_ = false;
+    } else if (event->type() == QEvent::ApplicationDeactivate) {
+        k_held_ = false;
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::onTick() {
     double t;
-    if (play_dir_ > 0 && shifted_audio_ && player_->playing())
+    if (play_speed_ == 1 && shifted_audio_ && player_->playing())
         t = player_->positionS();  // the audio clock drives the picture
     else
-        t = doc_.frameToSeconds(play_start_frame_) + play_dir_ * play_clock_.elapsed() / 1000.0;
+        t = doc_.frameToSeconds(play_start_frame_) + play_speed_ * play_clock_.elapsed() / 1000.0;
     const int64_t f = doc_.secondsToFrame(t + 1e-6);
-    if ((play_dir_ > 0 && f >= doc_.frameCount()) || (play_dir_ < 0 && f < 0)) {
-        seek(play_dir_ > 0 ? doc_.frameCount() - 1 : 0);
+    if ((play_speed_ > 0 && f >= doc_.frameCount()) || (play_speed_ < 0 && f < 0)) {
+        seek(play_speed_ > 0 ? doc_.frameCount() - 1 : 0);
         pause();
         return;
     }

@@ -57,9 +57,17 @@ public:
 
     int64_t currentFrame() const { return frame_; }
     void seek(int64_t frame);
-    bool isPlaying() const { return play_dir_ != 0; }
-    void play(int direction = 1);  // 1 forward (with audio), -1 backwards (J)
+    bool isPlaying() const { return play_speed_ != 0; }
+    // Signed playback speed: 1 forward with sound; 2, 4, 8 faster and -1..-8 backwards
+    // (picture only); 0 paused.
+    int playSpeed() const { return play_speed_; }
+    void play(int speed = 1);
     void pause();
+    // J (-1) and L (+1) like an NLE: play that way at 1x, or twice as fast (up to 8x)
+    // when already playing that way; with K held down, step one frame instead.
+    void shuttle(int direction);
+    // K: pause; while it is held, J and L step single frames.
+    void shuttleStop();
     void setWipeView(bool wipe);  // wipe or side by side
 
     // Waits for background analysis and for the current frame to be displayed (screenshots, tests).
@@ -81,6 +89,7 @@ protected:
     void dropEvent(QDropEvent*) override;
     void closeEvent(QCloseEvent*) override;
     void keyPressEvent(QKeyEvent*) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildActions();
@@ -126,7 +135,8 @@ private:
     // transport
     int64_t frame_ = 0;
     int64_t shown_frame_ = -1;
-    int play_dir_ = 0;
+    int play_speed_ = 0;
+    bool k_held_ = false;  // K is down (J/L step frames); cleared by its key release
     int64_t play_start_frame_ = 0;
     QElapsedTimer play_clock_;
     QTimer play_timer_;
@@ -138,6 +148,7 @@ private:
     // widgets
     QLabel* timecode_ = nullptr;
     QLabel* duration_ = nullptr;
+    QLabel* speed_ = nullptr;
     QSpinBox* frame_box_ = nullptr;
     QLabel* status_analysis_ = nullptr;
     QProgressBar* progress_ = nullptr;

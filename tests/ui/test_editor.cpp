@@ -16,6 +16,7 @@
 #include "ui/timeline.hpp"
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -312,6 +313,78 @@ private Q_SLOTS:
         QVERIFY(w->isPlaying());
         QTRY_VERIFY_WITH_TIMEOUT(w->currentFrame() < at, 5000);
         w->pause();
+    }
+
+    void jklRampTheSpeedLikeAnNle() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        auto* speed = w->findChild<QLabel*>("speedLabel");
+        QVERIFY(speed);
+        const QList<int> forward = {1, 2, 4, 8, 8};  // L again doubles, up to 8x
+        for (int expected : forward) {
+            QTest::keyClick(w.get(), Qt::Key_L);
+            QCOMPARE(w->playSpeed(), expected);
+        }
+        QCOMPARE(speed->text(), QString::fromUtf8("8\u00d7"));
+        QTest::keyClick(w.get(), Qt::Key_K);
+        QCOMPARE(w->playSpeed(), 0);
+        QVERIFY(speed->text().isEmpty());
+        QTest::keyRelease(w.get(), Qt::Key_K);
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QCOMPARE(w->playSpeed(), -1);
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QCOMPARE(w->playSpeed(), -4);
+        QCOMPARE(speed->text(), QString::fromUtf8("\u22124\u00d7"));
+        // The opposite key turns round at 1x.
+        QTest::keyClick(w.get(), Qt::Key_L);
+        QCOMPARE(w->playSpeed(), 1);
+        // Space pauses and plays at 1x.
+        QTest::keyClick(w.get(), Qt::Key_Space);
+        QCOMPARE(w->playSpeed(), 0);
+    }
+
+    void holdingKAndTappingJOrLStepsOneFrame() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->seek(10);
+        QTest::keyPress(w.get(), Qt::Key_K);
+        QTest::keyClick(w.get(), Qt::Key_L);
+        QCOMPARE(w->currentFrame(), int64_t(11));
+        QTest::keyClick(w.get(), Qt::Key_L);
+        QCOMPARE(w->currentFrame(), int64_t(12));
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QCOMPARE(w->currentFrame(), int64_t(11));
+        QVERIFY(!w->isPlaying());
+        QTest::keyRelease(w.get(), Qt::Key_K);
+        // K released: L plays again.
+        QTest::keyClick(w.get(), Qt::Key_L);
+        QCOMPARE(w->playSpeed(), 1);
+        w->pause();
+    }
+
+    void jPlaysBackwardsFasterWhenPressedAgain() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->seek(29);
+        QTest::keyClick(w.get(), Qt::Key_J);
+        QTRY_VERIFY_WITH_TIMEOUT(w->currentFrame() <= 27, 5000);
+        QVERIFY(w->isPlaying());
+        QTest::keyClick(w.get(), Qt::Key_J);  // -2x: the rest of the clip in well under a second
+        QCOMPARE(w->playSpeed(), -2);
+        QElapsedTimer t;
+        t.start();
+        int64_t last = w->currentFrame();
+        bool monotonic = true;
+        while (w->isPlaying() && t.elapsed() < 5000) {
+            QTest::qWait(5);
+            monotonic = monotonic && w->currentFrame() <= last;
+            last = w->currentFrame();
+        }
+        QVERIFY(monotonic);
+        // It stops at the first frame.
+        QCOMPARE(w->currentFrame(), int64_t(0));
+        QVERIFY(!w->isPlaying());
     }
 
     void clickingAFaceChoosesItAndUndoForgetsIt() {
