@@ -183,7 +183,7 @@ struct Trainer::Impl {
         fs::rename(tmp, p.out);
     }
 
-    Batch makeBatch(const TrainData& d, const ClipIndex& ci, int B, std::mt19937_64& g) {
+    Batch makeBatch(const TrainData& d, const ClipIndex& ci, int B, std::mt19937_64& g, bool augment = true) {
         const int S = d.size;
         const int64_t img = 3LL * S * S, plane = int64_t(S) * S;
         const int64_t aud = int64_t(d.audio_windows) * d.n_mels * d.audio_cols;
@@ -193,19 +193,38 @@ struct Trainer::Impl {
             mot(size_t(B) * m * mc * plane), au(size_t(B * aud)), w(size_t(B * plane), 1.0f);
         std::uniform_int_distribution<int64_t> pick(0, d.count() - 1);
         std::uniform_real_distribution<double> u(0, 1);
+        // Augmentation, the same for every image of one batch item: a horizontal flip and a
+        // per-channel gain/bias (new identities and lighting from the few faces there are).
+        bool flip = false;
+        float gain[3] = {1, 1, 1}, bias[3] = {0, 0, 0};
+        auto px = [&](int64_t i) { return flip ? (i / S) * S + (S - 1 - i % S) : i; };
         auto copyImg = [&](float* dst, int64_t frame, bool grey) {
             const float* s = d.crops.data() + frame * img;
-            if (!grey) {
-                std::copy(s, s + img, dst);
-                return;
+            float v[3];
+            for (int64_t i = 0; i < plane; ++i) {
+                const int64_t j = px(i);
+                for (int c = 0; c < 3; ++c)
+                    v[c] = std::clamp(gain[c] * (s[c * plane + j] + 1.0f) - 1.0f + bias[c], -1.0f, 1.0f);
+                if (grey)
+                    dst[i] = 0.299f * v[0] + 0.587f * v[1] + 0.114f * v[2];
+                else
+                    for (int c = 0; c < 3; ++c) dst[c * plane + i] = v[c];
             }
-            for (int64_t i = 0; i < plane; ++i) dst[i] = 0.299f * s[i] + 0.587f * s[plane + i] + 0.114f * s[2 * plane + i];
         };
+        const float jitter = augment ? float(std::max(0.0, p.colour_jitter)) : 0.0f;
         for (int b = 0; b < B; ++b) {
+            flip = augment && p.augment_flip && u(g) < 0.5;
+            if (jitter > 0) {
+                const float common = 1.0f + jitter * float(2 * u(g) - 1);
+                for (int c = 0; c < 3; ++c) {
+                    gain[c] = common * (1.0f + 0.3f * jitter * float(2 * u(g) - 1));
+                    bias[c] = 0.5f * jitter * float(2 * u(g) - 1);
+                }
+            }
             const int64_t f = pick(g);
             const int64_t cs = ci.start[size_t(f)], ce = ci.end[size_t(f)];
             copyImg(x0.data() + b * img, f, false);
-            std::copy(d.masks.data() + f * plane, d.masks.data() + (f + 1) * plane, src_mask.data() + b * plane);
+            for (int64_t i = 0; i < plane; ++i) src_mask[size_t(b * plane + i)] = d.masks[size_t(f * plane + px(i))];
             std::copy(d.audio.data() + f * aud, d.audio.data() + (f + 1) * aud, au.data() + b * aud);
             // Identity: another frame of the same clip (so the mouth cannot simply be copied).
             int64_t idf = std::uniform_int_distribution<int64_t>(cs, ce - 1)(g);
@@ -217,8 +236,9 @@ struct Trainer::Impl {
                 copyImg(mot.data() + (size_t(b) * m + k) * mc * plane, src, cfg.motion_grey);
             }
             const float* bx = d.mouth_box.data() + f * 4;
+            const float bx0 = flip ? float(S) - bx[2] : bx[0], bx1 = flip ? float(S) - bx[0] : bx[2];
             for (int y = std::max(0, int(bx[1])); y < std::min(S, int(std::ceil(bx[3]))); ++y)
-                for (int x = std::max(0, int(bx[0])); x < std::min(S, int(std::ceil(bx[2]))); ++x)
+                for (int x = std::max(0, int(bx0)); x < std::min(S, int(std::ceil(bx1))); ++x)
                     w[size_t(b * plane + y * S + x)] += float(p.mouth_weight);
         }
         auto T = [&](std::vector<float>& v, std::vector<int64_t> shape) {
@@ -273,7 +293,7 @@ struct Trainer::Impl {
         double sum = 0;
         const int reps = 4;
         for (int r = 0; r < reps; ++r) {
-            Batch bt = makeBatch(d, ci, std::min<int>(16, int(d.count())), g);
+            Batch bt = makeBatch(d, ci, std::min<int>(16, int(d.count())), g, /*augment=*/false);
             sum += loss(bt, g).item<double>();
         }
         for (size_t i = 0; i < params.size(); ++i) params[i].detach().copy_(raw[i]);

@@ -53,6 +53,8 @@ struct TrainParams {
     double mouth_weight = 0.2;       // extra loss weight inside the mouth box (seed 003: 0.2)
     double x0_weight = 0.1;          // weight of the masked x0 reconstruction term (0: off)
     double motion_dropout = 0.5;     // probability that the motion frames are replaced by the identity frame
+    bool augment_flip = true;        // mirror half of the batch items (all images of an item alike)
+    double colour_jitter = 0.1;      // +-relative gain and +-half of this as bias per item (0: off)
     double minutes = 0;              // stop after this wall time (0: no limit)
     int64_t max_steps = 0;           // stop after this many steps in total (0: no limit)
     double checkpoint_every_s = 300; // write out + the resume state this often

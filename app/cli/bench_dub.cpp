@@ -62,6 +62,7 @@ int runOne(const Args& args) {
     if (auto m = args.get("model")) p.model = *m;
     p.steps = int(args.getInt("steps", 0));
     p.chunks = int(args.getInt("chunks", 1));
+    p.threads = int(args.getInt("threads", 0));
     p.length_policy = core::LengthPolicy::PadSilence;  // output length = the video's
     const core::DubReport r = core::runDub(p);
     nlohmann::json j = {{"frames", r.frames},       {"generated", r.generated}, {"decode", r.decode_s},
@@ -96,6 +97,7 @@ int benchDub(const Args& args) {
     if (auto m = args.get("model")) extra += " --model '" + *m + "'";
     if (auto s = args.get("steps")) extra += " --steps " + *s;
     if (auto c = args.get("chunks")) extra += " --chunks " + *c;
+    if (auto t = args.get("threads")) extra += " --threads " + *t;
 
     std::printf("redub-cli bench dub  (bundled sample letterboxed, speech: bundled, stage seconds summed per stage;\n"
                 "                      stages overlap, so they can add up to more than wall)\n\n");

@@ -39,7 +39,7 @@ const std::vector<Command>& commands() {
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "colour-match"}, cmdDub},
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
         {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},
-        {"train", "train or fine-tune a family-A model (masked diffusion loss, AdamW, EMA, resume)", kTrainUsage, {"no-resume"}, cmdTrain},
+        {"train", "train or fine-tune a family-A model (masked diffusion loss, AdamW, EMA, resume)", kTrainUsage, {"no-resume", "no-flip"}, cmdTrain},
         {"evaluate", "lip-sync metrics of a model on synthesized clips with ground truth (Markdown table)", kEvaluateUsage, {}, cmdEvaluate},
     };
     return table;
