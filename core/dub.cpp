@@ -71,6 +71,11 @@ double peakRssMiB() {
     return double(u.ru_maxrss) / 1024.0;
 }
 
+int modelThreads(int requested) {
+    if (requested > 0) return requested;
+    return std::max(1, int(std::thread::hardware_concurrency()) - 1);
+}
+
 struct DubSession::Impl {
     DubParams p;
     fs::path model_path;
@@ -132,7 +137,7 @@ struct DubSession::Impl {
 
     void loadModel() {
         auto t0 = Clock::now();
-        gen = models::Generator::load(model_path, models::parseDevice(p.device), p.threads);
+        gen = models::Generator::load(model_path, models::parseDevice(p.device), modelThreads(p.threads));
         cfg = gen->config();
         const ModelGeometry g = geometryFor(cfg, model_path.string());
         mel_params = g.mel;

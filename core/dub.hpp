@@ -44,7 +44,7 @@ struct DubParams {
     std::filesystem::path output;            // the MP4 to write (run() only)
     std::filesystem::path model;             // empty = the bundled default model
     std::string device = "auto";             // "cpu", "cuda" or "auto"
-    int threads = 0;                         // LibTorch intra-op threads (0 = one per core)
+    int threads = 0;                         // LibTorch intra-op threads (0 = modelThreads(0))
     int steps = 0;                           // sampler steps (0 = the model's default)
     uint64_t seed = 7;                       // initial-noise seed: same seed, same frames
     int64_t offset_samples = 0;              // speech delay at 16 kHz; > 0 = speech starts later
@@ -143,5 +143,10 @@ DubReport runDub(const DubParams& params, const DubCallbacks& callbacks = {}, st
 
 // Peak resident memory of this process so far, MiB (for benchmarks and reports).
 double peakRssMiB();
+
+// LibTorch threads for the dub's model stage: `requested` when > 0, else one per core but
+// one (min 1) - the decode and encode threads need the last core, and an intra-op pool that
+// competes with them for cores runs several times slower (measured: docs/dub.md "Speed").
+int modelThreads(int requested);
 
 }  // namespace redub::core

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <thread>
+
 #include <opencv2/core.hpp>
 
 using namespace redub;
@@ -103,6 +105,13 @@ private Q_SLOTS:
         QVERIFY(info.video->avg_frame_rate == Rational(25, 1));
         QCOMPARE(info.video->frame_count, int64_t(30));
         QVERIFY(std::abs(info.video->duration_s - 1.2) <= 0.04);
+    }
+
+    void modelThreadsLeaveOneCoreToDecodeAndEncode() {
+        QCOMPARE(core::modelThreads(3), 3);
+        const int cores = int(std::thread::hardware_concurrency());
+        QCOMPARE(core::modelThreads(0), std::max(1, cores - 1));
+        QVERIFY(core::modelThreads(0) >= 1);
     }
 
     void pixelsOutsideTheFaceAreUnchanged() {
