@@ -101,6 +101,8 @@ struct DubSession::Impl {
     std::unique_ptr<media::VideoReader> preview_reader;
     FrameCache cache{512ull << 20};
     double load_s = 0, features_s = 0, detect_s = 0, track_decode_s = 0;
+    int64_t tracked_frames = 0;
+    int64_t tracked_lo = 0, tracked_hi = -1;  // source frames the face track covers
 
     bool autoregressive() const { return !cfg.isDiff2Lip() && cfg.motion_frames > 0; }
 
@@ -184,36 +186,37 @@ struct DubSession::Impl {
         // A little context on both sides steadies the smoothing at the span's edges.
         lo = std::max<int64_t>(0, lo - 5);
         hi = std::min<int64_t>(n_src - 1, hi + 5);
-        std::vector<std::vector<TrackedFace>> per_frame(size_t(std::max<int64_t>(n_src, 0)));
-        if (hi >= lo) {
-            FaceDetector detector;
-            TrackerParams tp = TrackerParams::defaults();
-            tp.detect_every = std::max(1, p.detect_every);
-            FaceTracker tracker(detector, tp);
-            media::VideoReader reader(p.video);
-            if (lo > 0) reader.seek(lo);
-            media::VideoFrame vf;
-            auto t_start = Clock::now();
-            for (int64_t s = lo; s <= hi; ++s) {
-                throwIfCancelled(stop);
-                auto t0 = Clock::now();
-                if (!reader.next(vf, stop)) break;
-                track_decode_s += since(t0);
-                t0 = Clock::now();
-                per_frame[size_t(vf.index)] = tracker.push(vf.rgb);
-                detect_s += since(t0);
-                if (progress) {
-                    Progress pr;
-                    pr.stage = "track";
-                    pr.done = s - lo + 1;
-                    pr.total = hi - lo + 1;
-                    pr.fraction = 0.15 * double(pr.done) / double(pr.total);
-                    const double el = since(t_start);
-                    pr.eta_seconds = el / double(pr.done) * double(pr.total - pr.done);
-                    if (!progress(pr)) throw Error(ErrorKind::Cancelled, "cancelled by the user");
-                }
-            }
+        const DetectorParams dp = DetectorParams::defaults();
+        TrackerParams tp = TrackerParams::defaults();
+        tp.detect_every = std::max(1, p.detect_every);
+        std::shared_ptr<const VideoFaces> scan;
+        if (p.faces && p.faces->covers(p.video, n_src, dp, tp, lo, hi)) {
+            scan = p.faces;
+            log::core()->info("face track: reusing the finished face scan of {} (frames {}-{})",
+                              p.video.filename().string(), scan->first, scan->last);
+        } else if (hi >= lo) {
+            if (p.faces)
+                log::core()->info("face track: the given face scan is of another file, frames or settings; tracking");
+            const auto t_start = Clock::now();
+            auto on_frame = [&](int64_t done, int64_t total) {
+                if (!progress) return true;
+                Progress pr;
+                pr.stage = "track";
+                pr.done = done;
+                pr.total = total;
+                pr.fraction = 0.15 * double(done) / double(total);
+                pr.eta_seconds = since(t_start) / double(done) * double(total - done);
+                return progress(pr);
+            };
+            scan = std::make_shared<VideoFaces>(trackVideoFaces(p.video, lo, hi, dp, tp, on_frame, stop));
+            detect_s += scan->detect_s;
+            track_decode_s += scan->decode_s;
+            tracked_frames += scan->trackedFrames();
         }
+        const std::vector<std::vector<TrackedFace>> none(scan ? 0 : size_t(std::max<int64_t>(n_src, 0)));
+        const auto& per_frame = scan ? scan->frames : none;
+        tracked_lo = scan ? scan->first : lo;
+        tracked_hi = scan ? (scan->to_end ? n_src - 1 : scan->last) : hi;
         FaceChoice choice = p.face;
         if (choice.policy == FaceChoice::Policy::Central) choice.frame_size = size;
         if (choice.frame < lo || choice.frame > hi) choice.frame = std::max<int64_t>(lo, 0);
@@ -352,6 +355,11 @@ void DubSession::update(const DubParams& params) {
                          params.device != d.p.device;
     if (retrack) fail(ErrorKind::Internal, "DubSession::update: video, speech, model, face or device changed; make a new session");
     d.p = params;
+    // Ranges that now reach frames outside the face track need another prepare().
+    if (d.prepared) {
+        const auto [lo, hi] = d.neededSourceSpan();
+        if (hi >= lo && (lo < d.tracked_lo || hi > d.tracked_hi)) d.prepared = false;
+    }
 }
 
 void DubSession::prepare(const ProgressFn& progress, std::stop_token stop) { impl_->prepare(progress, stop); }
@@ -429,6 +437,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     rep.detect_s = d.detect_s;
     rep.decode_s = d.track_decode_s;
     rep.face_coverage = d.track.coverage();
+    rep.tracked_frames = d.tracked_frames;
     rep.output = d.p.output;
 
     // Output audio: the speech at 48 kHz stereo placed at the offset.

@@ -23,6 +23,7 @@
 #include "core/face_track.hpp"
 #include "core/length_policy.hpp"
 #include "core/project.hpp"
+#include "core/video_faces.hpp"
 #include "redub/job.hpp"
 #include "redub/rational.hpp"
 
@@ -56,6 +57,10 @@ struct DubParams {
     int chunk_frames = 12;                   // family A with chunks > 1: frames per chunk
     int batch = 4;                           // family B (independent frames): frames per batch
     int detect_every = 5;                    // face detection every N frames, tracking between
+    // A finished face scan of `video` (e.g. the editor's): used instead of tracking when it
+    // covers() the frames needed with these settings (same file, detect_every, detector and
+    // tracker defaults); otherwise ignored and the video is tracked as usual.
+    std::shared_ptr<const VideoFaces> faces;
     int crf = 18;                            // x264 quality (lower = better)
     std::string preset = "medium";           // x264 preset
     bool colour_match = false;               // match the generated skin to the surrounding skin
@@ -85,6 +90,7 @@ struct DubReport {
     double face_coverage = 0;      // fraction of tracked frames with the chosen face
     // seconds spent per stage (summed over threads; stages overlap)
     double decode_s = 0, detect_s = 0, features_s = 0, model_s = 0, composite_s = 0, encode_s = 0;
+    int64_t tracked_frames = 0;    // frames this session ran through the face tracker (0: `faces` was reused)
     double load_s = 0;             // model load
     double wall_s = 0;             // the whole run
     double fps() const { return wall_s > 0 ? double(frames) / wall_s : 0; }

@@ -64,4 +64,23 @@ cv::Mat featherMask(const cv::Mat& hard, int feather_px) {
     return soft;
 }
 
+std::vector<std::vector<cv::Point2f>> maskOutline(const cv::Mat& hard_mask, const Crop& crop, int feather_px) {
+    const cv::Mat weight = featherMask(hard_mask, feather_px);
+    cv::Mat bin = weight >= 0.5f;
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(bin, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    const cv::Matx23d to_frame = crop.toFrame();
+    std::vector<std::vector<cv::Point2f>> out;
+    for (const auto& c : contours) {
+        if (c.size() < 3) continue;
+        std::vector<cv::Point2f> poly;
+        poly.reserve(c.size());
+        for (const cv::Point& q : c)
+            poly.emplace_back(float(to_frame(0, 0) * q.x + to_frame(0, 1) * q.y + to_frame(0, 2)),
+                              float(to_frame(1, 0) * q.x + to_frame(1, 1) * q.y + to_frame(1, 2)));
+        out.push_back(std::move(poly));
+    }
+    return out;
+}
+
 }  // namespace redub::core

@@ -4,6 +4,8 @@
 
 #include "core/crop.hpp"
 
+#include <vector>
+
 namespace redub::core {
 
 enum class MaskShape {
@@ -21,5 +23,10 @@ cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape);
 // over `feather_px` crop pixels inside the mask's edge. feather_px 0 returns
 // the hard mask unchanged.
 cv::Mat featherMask(const cv::Mat& hard_mask, int feather_px);
+
+// The outline of where a composite through `hard_mask` changes the frame most
+// (featherMask(hard_mask, feather_px) >= 0.5) as closed polygons in frame pixels:
+// what the editor draws over a frame before anything is generated.
+std::vector<std::vector<cv::Point2f>> maskOutline(const cv::Mat& hard_mask, const Crop& crop, int feather_px);
 
 }  // namespace redub::core

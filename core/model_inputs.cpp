@@ -2,6 +2,10 @@
 
 #include "redub/error.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
 namespace redub::core {
 
 ModelGeometry geometryFor(const models::ModelConfig& cfg, const std::string& origin) {
@@ -38,6 +42,31 @@ ModelGeometry geometryFor(const models::ModelConfig& cfg, const std::string& ori
         fail(ErrorKind::Unsupported, origin + ": unknown crop policy '" + cfg.crop + "'");
     g.crop.size = cfg.image_size;
     return g;
+}
+
+ModelGeometry modelGeometry(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) fail(ErrorKind::BadInput, file, "model file not found");
+    const auto ext = file.extension().string();
+    if (ext == ".pt" || ext == ".pth") return geometryFor(models::ModelConfig::diff2lip(), file.string());
+    // safetensors: u64 little-endian header length, then the JSON header with "__metadata__".
+    std::ifstream in(file, std::ios::binary);
+    unsigned char len[8] = {};
+    if (!in.read(reinterpret_cast<char*>(len), 8)) fail(ErrorKind::BadInput, file, "not a model file (too short)");
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
+    const uint64_t size = std::filesystem::file_size(file, ec);
+    if (ec || n > size - 8 || n > (100ull << 20)) fail(ErrorKind::BadInput, file, "not a safetensors model file");
+    std::string header(size_t(n), '\0');
+    if (!in.read(header.data(), std::streamsize(n))) fail(ErrorKind::BadInput, file, "not a safetensors model file");
+    std::string config;
+    try {
+        const auto j = nlohmann::json::parse(header);
+        config = j.at("__metadata__").at("redub_config").get<std::string>();
+    } catch (const nlohmann::json::exception&) {
+        fail(ErrorKind::BadInput, file, "no 'redub_config' in the safetensors metadata: not a Redub model");
+    }
+    return geometryFor(models::ModelConfig::fromJsonString(config, file.string()), file.string());
 }
 
 void appendChw(std::vector<float>& out, const cv::Mat& rgb) {

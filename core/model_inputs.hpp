@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct ModelGeometry {
 
 // Throws Error{Unsupported} naming `origin` (the model file) for values core cannot map.
 ModelGeometry geometryFor(const models::ModelConfig& config, const std::string& origin);
+
+// The geometry of a model file without loading its weights: the config in a Redub
+// .safetensors header (only the header is read), or the published Diff2Lip config for
+// a .pt/.pth checkpoint. Throws Error{BadInput} naming the file when it is missing or
+// has no Redub config.
+ModelGeometry modelGeometry(const std::filesystem::path& model_file);
 
 // RGB CV_8UC3 (S x S) -> CHW floats in [-1, 1], appended to `out`.
 void appendChw(std::vector<float>& out, const cv::Mat& rgb);

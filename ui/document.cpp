@@ -173,6 +173,7 @@ void Document::setVideo(const QString& path) {
     project_.video_path = toPath(path);
     thumbnails_.clear();
     face_scan_ = {};
+    chosen_track_ = {};
     source_peaks_ = {};
     source_audio_.reset();
     log::ui()->info("video: {} ({}x{}, {}, {} frames)", path.toStdString(), video_info_->video->width,
@@ -319,7 +320,8 @@ void Document::startVideoAnalysis() {
     }));
     running_.push_back(tw);
 
-    // Face scan: every frame through the tracker (whole-frame detection every 5th frame).
+    // Face scan: every frame through the tracker (whole-frame detection every 5th frame),
+    // with the dub job's own code and settings, so the job can reuse the result.
     auto* fw = new QFutureWatcher<std::shared_ptr<FaceScan>>(this);
     connect(fw, &QFutureWatcherBase::finished, this, [this, fw, gen] {
         running_.removeOne(fw);
@@ -330,27 +332,33 @@ void Document::startVideoAnalysis() {
             const auto none = face_scan_.noFaceFrames().size();
             log::ui()->info("face scan: {} frames, {} without a face", face_scan_.frames_scanned, none);
         }
+        updateChosenTrack();
         Q_EMIT faceScanReady();
     });
     fw->setFuture(QtConcurrent::run([this, path, stop] {
         auto r = std::make_shared<FaceScan>();
         try {
-            core::FaceDetector detector;
-            core::FaceTracker tracker(detector);
-            media::VideoReader reader(path);
-            media::VideoFrame f;
-            const double total = double(std::max<int64_t>(1, reader.frameCount()));
-            while (reader.next(f, stop)) {
-                QList<QRectF> boxes;
-                for (const auto& t : tracker.push(f.rgb))
-                    boxes.push_back(QRectF(t.face.box.x, t.face.box.y, t.face.box.width, t.face.box.height));
-                r->faces.insert(f.index, boxes);
-                r->frames_scanned++;
-                if (f.index % 10 == 0)
+            auto progress = [this](int64_t done, int64_t total) {
+                if (done % 10 == 0)
                     QMetaObject::invokeMethod(
-                        this, [this, frac = f.index / total] { Q_EMIT analysisProgress(tr("Finding faces"), frac); },
+                        this,
+                        [this, frac = double(done) / double(total)] {
+                            Q_EMIT analysisProgress(tr("Finding faces"), frac);
+                        },
                         Qt::QueuedConnection);
+                return true;
+            };
+            auto tracking = std::make_shared<core::VideoFaces>(
+                core::trackVideoFaces(path, 0, -1, core::DetectorParams::defaults(),
+                                      core::TrackerParams::defaults(), progress, stop));
+            for (int64_t f = tracking->first; f <= tracking->last; ++f) {
+                QList<QRectF> boxes;
+                for (const auto& t : tracking->frames[size_t(f)])
+                    boxes.push_back(QRectF(t.face.box.x, t.face.box.y, t.face.box.width, t.face.box.height));
+                r->faces.insert(f, boxes);
             }
+            r->frames_scanned = tracking->trackedFrames();
+            r->tracking = std::move(tracking);
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::Cancelled) log::ui()->warn("face scan: {}", e.what());
             if (e.kind() == ErrorKind::Cancelled) *r = {};
@@ -418,7 +426,31 @@ void Document::applyRanges(const std::vector<core::FrameRange>& v) {
 }
 void Document::applyFace(const std::optional<core::FacePoint>& v) {
     project_.face = v;
+    updateChosenTrack();
     Q_EMIT faceChanged();
+}
+
+void Document::updateChosenTrack() {
+    chosen_track_ = {};
+    const auto& scan = face_scan_.tracking;
+    if (!scan || scan->frames.empty()) return;
+    core::FaceChoice choice;  // the dub job's default: the largest face
+    if (project_.face) {
+        choice.policy = core::FaceChoice::Policy::Point;
+        choice.point = cv::Point2f(project_.face->x, project_.face->y);
+        choice.frame = project_.face->frame;
+    }
+    choice.frame = std::clamp<int64_t>(choice.frame, 0, int64_t(scan->frames.size()) - 1);
+    try {
+        chosen_track_ = core::smoothTrack(core::selectTrack(scan->frames, choice), 5);
+    } catch (const Error& e) {
+        log::ui()->warn("face track: {}", e.what());
+    }
+}
+
+std::optional<core::FaceDetection> Document::chosenFaceAt(int64_t frame) const {
+    if (frame < 0 || frame >= int64_t(chosen_track_.frames.size())) return std::nullopt;
+    return chosen_track_.frames[size_t(frame)];
 }
 
 bool Document::requestOffset(int64_t offset_samples) {
@@ -530,6 +562,7 @@ void Document::newProject() {
     speech_audio_.reset();
     thumbnails_.clear();
     face_scan_ = {};
+    chosen_track_ = {};
     undo_.clear();
     settings_dirty_ = false;
     Q_EMIT projectReset();
@@ -552,6 +585,7 @@ void Document::loadProjectFile(const QString& path) {
     project_ = p;  // setVideo/setSpeech normalise the paths; keep the file's values
     settings_dirty_ = false;
     undo_.clear();
+    updateChosenTrack();
     log::ui()->info("opened project {}", path.toStdString());
     Q_EMIT projectReset();
     Q_EMIT offsetChanged(project_.offset_samples);

@@ -6,7 +6,9 @@
 // thread (QtConcurrent) and arrives through the *Ready signals.
 #pragma once
 
+#include "core/face_track.hpp"
 #include "core/project.hpp"
+#include "core/video_faces.hpp"
 #include "media/probe.hpp"
 #include "ui/peaks.hpp"
 
@@ -33,12 +35,14 @@ namespace redub::ui {
 // Which audio lane.
 enum class Lane { Source = 0, Speech = 1 };
 
-// Result of the background face scan: per frame, the face boxes found (source pixels).
+// Result of the background face scan: per frame, the face boxes found (source pixels),
+// and the tracker's full result, which the dub job reuses instead of tracking again.
 struct FaceScan {
     int64_t frames_scanned = 0;
     int64_t frame_step = 1;              // every frame_step-th frame was scanned
     QMap<qint64, QList<QRectF>> faces;   // frame -> boxes (empty list = no face)
     QList<qint64> noFaceFrames() const;  // scanned frames without a face
+    std::shared_ptr<const core::VideoFaces> tracking;  // core::trackVideoFaces() of the whole video
 };
 
 class Document : public QObject {
@@ -80,6 +84,10 @@ public:
     const FaceScan& faceScan() const { return face_scan_; }
     // Boxes found in `frame` (the nearest scanned frame), source pixels.
     QList<QRectF> facesNear(int64_t frame) const;
+    // The face the dub will repaint in `frame`: the project's face choice followed
+    // through the face scan and smoothed (core::selectTrack + smoothTrack, as the dub
+    // job does). nullopt before the scan, or when that face is not in the frame.
+    std::optional<core::FaceDetection> chosenFaceAt(int64_t frame) const;
     // True while any background analysis is still running.
     bool busy() const;
     // Blocks until every background analysis has finished (tests, screenshots).
@@ -149,6 +157,8 @@ private:
     std::shared_ptr<const media::AudioBuffer> source_audio_, speech_audio_;
     QMap<qint64, QImage> thumbnails_;
     FaceScan face_scan_;
+    core::FaceTrack chosen_track_;  // see chosenFaceAt()
+    void updateChosenTrack();
 
     std::unique_ptr<std::stop_source> video_stop_, speech_stop_;
     int video_gen_ = 0, speech_gen_ = 0;

@@ -64,14 +64,17 @@ core::DubParams DubController::paramsFor(const core::Project& pr) {
 }
 
 std::shared_ptr<core::DubSession> DubController::sessionFor(const core::DubParams& p) {
-    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6,%7@%8|%9")
+    // Everything DubSession::update() cannot change makes a new session.
+    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6,%7@%8|%9|%10|%11")
                             .arg(QString::fromStdString(p.video.string()), QString::fromStdString(p.speech.string()),
                                  QString::fromStdString(p.model.string()), QString::fromStdString(p.device))
                             .arg(int(p.face.policy))
                             .arg(double(p.face.point.x))
                             .arg(double(p.face.point.y))
                             .arg(p.face.frame)
-                            .arg(int(p.length_policy));
+                            .arg(int(p.length_policy))
+                            .arg(p.offset_samples)
+                            .arg(p.detect_every);
     if (!session_ || key != session_key_) {
         session_.reset();
         session_ = std::make_shared<core::DubSession>(p);
@@ -105,6 +108,9 @@ void DubController::start(const QString& what, F&& job) {
     core::DubParams params;
     try {
         params = paramsFor(doc_->project());
+        // The editor's finished face scan stands in for the job's own tracking when it
+        // matches (core checks the file, frames and settings; otherwise it tracks).
+        params.faces = doc_->faceScan().tracking;
     } catch (const Error& e) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;
@@ -112,7 +118,7 @@ void DubController::start(const QString& what, F&& job) {
     stop_ = std::make_unique<std::stop_source>();
     setBusy(true);
     const std::stop_token stop = stop_->get_token();
-    QtConcurrent::run(&pool_, [this, params, stop, job = std::forward<F>(job)]() mutable {
+    (void)QtConcurrent::run(&pool_, [this, params, stop, job = std::forward<F>(job)]() mutable {
         bool ok = false, cancelled = false;
         QString message, output;
         try {

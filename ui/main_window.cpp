@@ -1,5 +1,8 @@
 #include "ui/main_window.hpp"
 
+#include "core/composite.hpp"
+#include "core/dub.hpp"
+#include "core/model_inputs.hpp"
 #include "media/audio_player.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
@@ -654,7 +657,10 @@ void MainWindow::connectDocument() {
         updateFaces();
         updateSettingsPanel();
     });
-    connect(&doc_, &Document::settingsChanged, this, &MainWindow::updateSettingsPanel);
+    connect(&doc_, &Document::settingsChanged, this, [this] {
+        updateSettingsPanel();
+        updateFaces();  // another model may crop and mask differently
+    });
     connect(&doc_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
     connect(&doc_, &Document::projectReset, this, [this] {
         updateTitle();
@@ -931,7 +937,18 @@ void MainWindow::showGeneratedFor(int64_t frame) {
 void MainWindow::updateFaces() {
     const QList<QRectF> faces = doc_.facesNear(frame_);
     int chosen = -1;
-    if (const auto& f = doc_.project().face) {
+    const auto tracked = doc_.chosenFaceAt(frame_);
+    if (doc_.faceScan().tracking) {
+        // The face the dub will repaint here (followed from the choice), or none.
+        double best = 0;
+        for (int i = 0; tracked && i < faces.size(); ++i) {
+            const QRectF b(tracked->box.x, tracked->box.y, tracked->box.width, tracked->box.height);
+            const QRectF in = faces[i].intersected(b);
+            const double iou = in.width() * in.height() /
+                               (faces[i].width() * faces[i].height() + b.width() * b.height() - in.width() * in.height());
+            if (iou > best) best = iou, chosen = i;
+        }
+    } else if (const auto& f = doc_.project().face) {
         double best = 1e18;
         for (int i = 0; i < faces.size(); ++i) {
             const QPointF c = faces[i].center();
@@ -944,6 +961,36 @@ void MainWindow::updateFaces() {
             if (faces[i].width() * faces[i].height() > area) area = faces[i].width() * faces[i].height(), chosen = i;
     }
     preview_->setFaces(faces, chosen);
+
+    // The mask outline from the tracked landmarks, with the dub's own crop and mask code,
+    // so the region that will change is visible before anything is generated.
+    QPainterPath outline;
+    const auto& model = doc_.project().model_path;
+    const std::string model_file = (model.empty() ? core::defaultModelPath() : model).string();
+    if (model_file != mask_geometry_for_) {
+        mask_geometry_for_ = model_file;
+        mask_geometry_.reset();
+        try {
+            mask_geometry_ = std::make_shared<core::ModelGeometry>(core::modelGeometry(model_file));
+        } catch (const std::exception& e) {
+            log::ui()->debug("no mask outline: {}", e.what());
+        }
+    }
+    if (tracked && mask_geometry_) {
+        try {
+            const core::Crop crop = core::computeCrop(*tracked, mask_geometry_->crop);
+            const cv::Mat hard = core::makeMask(*tracked, crop, mask_geometry_->mask);
+            for (const auto& poly : core::maskOutline(hard, crop, core::CompositeParams::defaults().feather_px)) {
+                // + 0.5: core puts pixel centres at integers, QPainter at half pixels.
+                outline.moveTo(poly[0].x + 0.5, poly[0].y + 0.5);
+                for (size_t i = 1; i < poly.size(); ++i) outline.lineTo(poly[i].x + 0.5, poly[i].y + 0.5);
+                outline.closeSubpath();
+            }
+        } catch (const Error& e) {  // a degenerate face: no outline
+            log::ui()->debug("no mask outline at frame {}: {}", frame_, e.what());
+        }
+    }
+    preview_->setPlannedMask(outline);
 }
 
 void MainWindow::updateAudioBuffer() {

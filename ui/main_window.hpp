@@ -25,6 +25,10 @@ class QPushButton;
 class QSpinBox;
 class QToolButton;
 
+namespace redub::core {
+struct ModelGeometry;
+}  // namespace redub::core
+
 namespace redub::media {
 class AudioPlayer;
 struct AudioBuffer;
@@ -144,6 +148,10 @@ private:
     int64_t mark_in_ = -1;
     int64_t preview_frame_ = -1;  // the frame whose generated preview is shown
     QImage preview_mask_;         // its mask
+    // Crop and mask geometry of the chosen model (for the mask outline drawn before a
+    // preview); null when the model file cannot be read.
+    std::shared_ptr<const core::ModelGeometry> mask_geometry_;
+    std::string mask_geometry_for_;  // the model file it was read from
 
     // widgets
     QLabel* timecode_ = nullptr;

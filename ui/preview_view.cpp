@@ -59,6 +59,11 @@ void PreviewView::clearGenerated() {
     update();
 }
 
+void PreviewView::setPlannedMask(const QPainterPath& outline) {
+    planned_outline_ = outline;
+    update();
+}
+
 void PreviewView::setFaces(const QList<QRectF>& faces, int chosen) {
     faces_ = faces;
     chosen_ = chosen;
@@ -197,13 +202,13 @@ void PreviewView::paintOverlays(QPainter& p, const QRectF& target) {
                       chosen ? Qt::SolidLine : Qt::DashLine));
         p.drawRoundedRect(r, 3, 3);
     }
-    if (!mask_outline_.isEmpty()) {
+    if (const QPainterPath outline = maskOutline(); !outline.isEmpty()) {
         QTransform t;
         t.translate(target.left(), target.top());
         t.scale(sx, sy);
         p.setPen(QPen(theme::kSpeech, 1.5, Qt::DashLine));
         p.setBrush(QColor(0xe8, 0x9b, 0x3c, 28));
-        p.drawPath(t.map(mask_outline_));
+        p.drawPath(t.map(outline));
     }
     p.restore();
 }

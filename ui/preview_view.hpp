@@ -23,6 +23,13 @@ public:
     // mask (frame-sized 8-bit weights; its outline is drawn).
     void setGenerated(const QImage& frame, const QImage& mask = {});
     void clearGenerated();
+    // The mask outline (source pixels) computed from the tracked face before anything is
+    // generated; a generated frame's own mask takes its place while it is shown.
+    void setPlannedMask(const QPainterPath& outline);
+    // The mask outline drawn now (source pixels; empty = none).
+    QPainterPath maskOutline() const { return mask_outline_.isEmpty() ? planned_outline_ : mask_outline_; }
+    const QList<QRectF>& faces() const { return faces_; }
+    int chosenFace() const { return chosen_; }
     // Faces found in this frame (source pixels) and which one is chosen (-1 = none).
     void setFaces(const QList<QRectF>& faces, int chosen);
     void setMode(Mode m);
@@ -53,7 +60,8 @@ private:
     void paintPanelLabel(QPainter& p, const QRectF& area, const QString& text);
 
     QImage original_, generated_;
-    QPainterPath mask_outline_;  // source pixels
+    QPainterPath mask_outline_;     // source pixels, from the generated frame's mask
+    QPainterPath planned_outline_;  // source pixels, from the tracked landmarks
     QList<QRectF> faces_;
     int chosen_ = -1;
     Mode mode_ = Mode::SideBySide;

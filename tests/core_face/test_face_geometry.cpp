@@ -176,6 +176,28 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, featherMask(cv::Mat(4, 4, CV_8U), 2));
     }
 
+    void maskOutlineTracesTheHalfWeightEdgeInFramePixels() {
+        const FaceDetection f = syntheticFace({160, 120}, 40, 10);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat hard = makeMask(f, c, MaskShape::Landmarks);
+        const auto outline = maskOutline(hard, c, 8);
+        QCOMPARE(outline.size(), size_t(1));
+        const std::vector<cv::Point2f>& poly = outline[0];
+        QVERIFY(poly.size() >= 4);
+        // The mouth is inside, the eyes and the nose tip outside (frame pixels).
+        for (int i : {48, 54, 57, 62}) QVERIFY(cv::pointPolygonTest(poly, f.landmarks[size_t(i)], false) > 0);
+        for (int i : {36, 45, 30}) QVERIFY(cv::pointPolygonTest(poly, f.landmarks[size_t(i)], false) < 0);
+        // Its area is the frame area where the composite's weight is at least one half.
+        cv::Mat weight;
+        cv::warpAffine(featherMask(hard, 8), weight, cv::Mat(c.toFrame()), cv::Size(320, 240), cv::INTER_LINEAR,
+                       cv::BORDER_CONSTANT, 0);
+        const double half_area = cv::countNonZero(weight >= 0.5f);
+        const double area = cv::contourArea(poly);
+        QVERIFY2(std::abs(area - half_area) < 0.1 * half_area, qPrintable(QString("%1 vs %2").arg(area).arg(half_area)));
+        // A mask with nothing to repaint has no outline.
+        QVERIFY(maskOutline(cv::Mat::zeros(c.size, c.size, CV_32F), c, 8).empty());
+    }
+
     void compositingTheSourceCropGivesBackTheFrame() {
         cv::Mat frame = texturedFrame(320, 240);
         const cv::Mat original = frame.clone();

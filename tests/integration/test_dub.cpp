@@ -1,6 +1,7 @@
 // End-to-end tests of the dub job on real media (the bundled webcam clip and
 // LibriVox speech), with a tiny randomly initialised model so they stay fast.
 #include "core/dub.hpp"
+#include "core/video_faces.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "models/config.hpp"
@@ -176,6 +177,52 @@ private Q_SLOTS:
         other.seed = 8;
         auto c = dub(other);
         QVERIFY(hashMat(a[5]) != hashMat(c[5]));
+    }
+
+    void aFinishedFaceScanReplacesTrackingAndGivesTheSameFrames() {
+        auto scan = std::make_shared<core::VideoFaces>(core::trackVideoFaces(video_));
+        QCOMPARE(scan->trackedFrames(), int64_t(30));
+        core::DubReport tracked, reused;
+        const auto a = dub(params("tracked.mp4"), &tracked);
+        QCOMPARE(tracked.tracked_frames, int64_t(30));
+        core::DubParams p = params("reused.mp4");
+        p.faces = scan;
+        const auto b = dub(p, &reused);
+        QCOMPARE(reused.tracked_frames, int64_t(0));  // no frame went through the tracker again
+        QCOMPARE(reused.generated, tracked.generated);
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) QCOMPARE(hashMat(a[i]), hashMat(b[i]));
+        QVERIFY(media::probe(p.output).video.has_value());
+    }
+
+    void aFaceScanOfAnotherFileOrWithOtherSettingsIsNotReused() {
+        const core::VideoFaces scan = core::trackVideoFaces(video_, 0, 19);
+        const auto det = core::DetectorParams::defaults();
+        const auto trk = core::TrackerParams::defaults();
+        QVERIFY(scan.covers(video_, 30, det, trk, 0, 19));
+        QVERIFY(!scan.covers(video_, 30, det, trk, 0, 25));       // frames it did not track
+        QVERIFY(!scan.covers(faceless_, 30, det, trk, 0, 19));    // another file
+        QVERIFY(!scan.covers(video_, 31, det, trk, 0, 19));       // another frame count
+        auto every2 = trk;
+        every2.detect_every = 2;
+        QVERIFY(!scan.covers(video_, 30, det, every2, 0, 19));    // other tracker settings
+        auto upsample = det;
+        upsample.upsample = 1;
+        QVERIFY(!scan.covers(video_, 30, upsample, trk, 0, 19));  // other detector settings
+        // The same path rewritten (another modification time) is another video.
+        const fs::path copy = tmp("rewritten.mp4");
+        fs::copy_file(video_, copy);
+        const core::VideoFaces of_copy = core::trackVideoFaces(copy, 0, 4);
+        QVERIFY(of_copy.covers(copy, 30, det, trk, 0, 4));
+        fs::last_write_time(copy, fs::last_write_time(copy) + std::chrono::seconds(5));
+        QVERIFY(!of_copy.covers(copy, 30, det, trk, 0, 4));
+        // A dub given a scan that does not fit tracks by itself.
+        core::DubParams p = params("not-reused.mp4");
+        p.ranges = {{0, 10}};
+        p.faces = std::make_shared<core::VideoFaces>(of_copy);
+        core::DubReport rep;
+        dub(p, &rep);
+        QVERIFY(rep.tracked_frames > 0);
     }
 
     void chunksRunSideBySide() {

@@ -147,6 +147,44 @@ private Q_SLOTS:
         QVERIFY(w.statusBar()->currentMessage().contains("15 of 30 frames have no face"));
     }
 
+    void theMaskOutlineShowsBeforeAnyPreviewWhereTheFaceIsTracked() {
+        const QString faceless = tmp("faceless-overlay.mp4");
+        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", video_, "-filter_complex",
+                              "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map", "[v]",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", faceless}));
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openPaths({faceless, speech_}));
+        w.settle();
+        PreviewView* pv = w.preview();
+        // A grey frame: no face box, no mask outline.
+        w.seek(3);
+        w.settle();
+        QVERIFY(pv->faces().isEmpty());
+        QVERIFY(pv->maskOutline().isEmpty());
+        // A frame with the face: its box is the chosen one and the mask outline (from the
+        // tracked landmarks, the bundled model's crop and mask) lies on its lower half,
+        // though nothing was generated.
+        w.seek(22);
+        w.settle();
+        QVERIFY(pv->generated().isNull());
+        QCOMPARE(pv->faces().size(), 1);
+        QCOMPARE(pv->chosenFace(), 0);
+        const QRectF box = pv->faces().at(0);
+        const QRectF mask = pv->maskOutline().boundingRect();
+        QVERIFY2(!mask.isEmpty(), "no mask outline over the face");
+        QVERIFY2(box.adjusted(-0.3 * box.width(), 0, 0.3 * box.width(), 0.3 * box.height()).contains(mask),
+                 qPrintable(QString("mask %1,%2 %3x%4 vs box %5,%6 %7x%8")
+                                .arg(mask.x()).arg(mask.y()).arg(mask.width()).arg(mask.height())
+                                .arg(box.x()).arg(box.y()).arg(box.width()).arg(box.height())));
+        QVERIFY(mask.center().y() > box.center().y());  // the mouth region, not the eyes
+        QVERIFY(mask.width() > 0.3 * box.width());
+        // Back on a grey frame the outline goes away again.
+        w.seek(5);
+        w.settle();
+        QVERIFY(pv->maskOutline().isEmpty());
+    }
+
     void droppingAVideoAndAnAudioFileLoadsBoth() {
         MainWindow w;
         w.show();
@@ -590,6 +628,8 @@ private Q_SLOTS:
         QVERIFY2(frames.size() <= elapsed_ms / 33 + 2, qPrintable(QString::number(frames.size())));
         QVERIFY(w->dub()->hasGenerated(10));
         QVERIFY(!w->dub()->hasGenerated(20));
+        // The job used the editor's face scan instead of tracking the video again.
+        QTRY_VERIFY(w->logPanel()->toPlainText().contains("reusing the finished face scan of clip.mp4"));
         // The end is announced in a dialog naming the file.
         auto* box = w->findChild<QMessageBox*>("exportDoneDialog");
         QVERIFY(box);
