@@ -84,6 +84,8 @@ void ModelConfig::validate() const {
         }
     }
     if (schedule != "linear" && schedule != "cosine") bad(o, "schedule must be linear or cosine");
+    if (timestep_spacing != "leading" && timestep_spacing != "trailing")
+        bad(o, "timestep_spacing must be leading or trailing");
     if (diffusion_steps < 2 || diffusion_steps > 100000) bad(o, "diffusion_steps must be in [2, 100000]");
     if (default_sampling_steps < 1 || default_sampling_steps > diffusion_steps)
         bad(o, "default_sampling_steps must be in [1, diffusion_steps]");
@@ -116,6 +118,7 @@ nlohmann::json ModelConfig::toJson() const {
         {"schedule", schedule},
         {"diffusion_steps", diffusion_steps},
         {"default_sampling_steps", default_sampling_steps},
+        {"timestep_spacing", timestep_spacing},
     };
 }
 
@@ -126,7 +129,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& or
                                   "learn_sigma", "motion_frames", "motion_grey", "n_mels", "audio_cols",
                                   "audio_neighbours", "window_anchor", "mask", "crop", "audio_model_channels",
                                   "audio_channel_mult", "audio_num_res_blocks", "audio_init_dim", "schedule",
-                                  "diffusion_steps", "default_sampling_steps"};
+                                  "diffusion_steps", "default_sampling_steps", "timestep_spacing"};
     for (auto it = j.begin(); it != j.end(); ++it) {
         bool ok = false;
         for (const char* k : known) ok = ok || it.key() == k;
@@ -160,6 +163,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j, const std::string& or
     read(j, "schedule", c.schedule, origin);
     read(j, "diffusion_steps", c.diffusion_steps, origin);
     read(j, "default_sampling_steps", c.default_sampling_steps, origin);
+    read(j, "timestep_spacing", c.timestep_spacing, origin);
     try {
         c.validate();
     } catch (const Error& e) {
@@ -216,6 +220,7 @@ ModelConfig ModelConfig::diff2lip() {
     c.schedule = "linear";
     c.diffusion_steps = 1000;
     c.default_sampling_steps = 25;
+    c.timestep_spacing = "leading";
     return c;
 }
 

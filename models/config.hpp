@@ -46,6 +46,10 @@ struct ModelConfig {
     std::string schedule = "cosine";  // "linear" (1e-4..0.02) | "cosine"
     int diffusion_steps = 1000;       // T of training
     int default_sampling_steps = 10;  // respaced steps used when SamplerParams::steps == 0
+    // Which timesteps a sampler of N < T steps visits: "trailing" ends on T-1 (the first step
+    // sees the pure noise it is given; redub-a) or "leading" starts on 0 (guided-diffusion's
+    // "ddimN", 0..T-T/N: what Diff2Lip was sampled with).
+    std::string timestep_spacing = "trailing";
 
     // Derived sizes.
     int audioWindows() const { return 2 * audio_neighbours + 1; }

@@ -279,7 +279,9 @@ std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParam
         req.source = &batch.source;
         req.mask = &batch.mask;
         req.noise = &noise;
-        return runSampler(impl_->schedule, params, steps, req, eps_fn, noise_fn, on_step, stop);
+        SamplerParams sp = params;
+        if (sp.spacing.empty()) sp.spacing = c.timestep_spacing;
+        return runSampler(impl_->schedule, sp, steps, req, eps_fn, noise_fn, on_step, stop);
     });
 }
 

@@ -41,6 +41,7 @@ struct SamplerParams {
     float eta = 0.0f;        // DDIM stochasticity (0 = deterministic)
     uint64_t seed = 7;       // initial noise (and per-step noise when eta > 0 / DDPM)
     bool clip_x0 = true;     // clamp the predicted x0 to [-1, 1] every step
+    std::string spacing;     // "leading" | "trailing"; empty = the model config's timestep_spacing
     static SamplerParams defaults() { return {}; }
 };
 

@@ -45,13 +45,25 @@ Schedule Schedule::named(const std::string& name, int T) {
     fail(ErrorKind::BadInput, "unknown noise schedule '" + name + "' (use linear or cosine)");
 }
 
-std::vector<int> respace(int T, int steps) {
+std::vector<int> respace(int T, int steps, Spacing spacing) {
     if (steps < 1 || steps > T)
         fail(ErrorKind::BadInput, "sampling steps must be in [1, " + std::to_string(T) + "], got " +
                                       std::to_string(steps));
     std::vector<int> ts(steps);
-    for (int i = 0; i < steps; ++i) ts[i] = static_cast<int>(static_cast<int64_t>(i) * T / steps);
+    for (int i = 0; i < steps; ++i) {
+        const int lead = static_cast<int>(static_cast<int64_t>(i) * T / steps);
+        if (spacing == Spacing::Leading)
+            ts[i] = lead;
+        else
+            ts[steps - 1 - i] = T - 1 - lead;
+    }
     return ts;
+}
+
+Spacing parseSpacing(const std::string& name) {
+    if (name == "leading") return Spacing::Leading;
+    if (name == "trailing") return Spacing::Trailing;
+    fail(ErrorKind::BadInput, "unknown timestep spacing '" + name + "' (use leading or trailing)");
 }
 
 std::vector<float> runSampler(const Schedule& schedule, const SamplerParams& params, int steps,
@@ -63,7 +75,7 @@ std::vector<float> runSampler(const Schedule& schedule, const SamplerParams& par
         req.mask->size() != static_cast<size_t>(req.batch) * plane)
         fail(ErrorKind::Internal, "sampler: source/mask/noise sizes do not match the batch");
     if (params.eta < 0 || params.eta > 1) fail(ErrorKind::BadInput, "DDIM eta must be in [0, 1]");
-    const std::vector<int> ts = respace(schedule.steps(), steps);
+    const std::vector<int> ts = respace(schedule.steps(), steps, params.spacing.empty() ? Spacing::Leading : parseSpacing(params.spacing));
     const auto& src = *req.source;
     const auto& msk = *req.mask;
     auto maskAt = [&](size_t i) { return msk[(i / (3 * plane)) * plane + i % plane]; };

@@ -24,9 +24,14 @@ struct Schedule {
     static Schedule named(const std::string& name, int T);  // "linear" | "cosine"
 };
 
-// The respaced timesteps used by a sampler of `steps` steps, ascending: floor(i*T/steps),
-// i = 0..steps-1 (Diff2Lip/guided-diffusion "ddimN": T=1000, N=25 -> 0, 40, ..., 960).
-std::vector<int> respace(int T, int steps);
+// The respaced timesteps used by a sampler of `steps` steps, ascending.
+// Leading: floor(i*T/steps), i = 0..steps-1 (Diff2Lip/guided-diffusion "ddimN": T=1000,
+// N=25 -> 0, 40, ..., 960). Trailing: T-1 - floor(i*T/steps) reversed (N=10 -> 99, 199, ...,
+// 999): the first step is at the noise level of the pure noise it starts from (with leading
+// spacing a cosine model starts at abar(900) = 0.024 and its samples drift to grey).
+enum class Spacing { Leading, Trailing };
+std::vector<int> respace(int T, int steps, Spacing spacing = Spacing::Leading);
+Spacing parseSpacing(const std::string& name);  // "leading" | "trailing"
 
 // Predicts eps (first 3 channels used) for x_t [B,3,S,S] at model timestep t into eps [B,3,S,S].
 using EpsFn = std::function<void(const std::vector<float>& x_t, int t, std::vector<float>& eps)>;

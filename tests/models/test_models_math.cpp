@@ -108,6 +108,24 @@ private Q_SLOTS:
         QVERIFY(!errorOf([] { respace(1000, 0); }).isEmpty());
         QVERIFY(!errorOf([] { respace(10, 11); }).isEmpty());
     }
+    void trailingSpacingStartsAtTheLastTimestep() {
+        const auto ts = respace(1000, 10, Spacing::Trailing);
+        QCOMPARE(int(ts.size()), 10);
+        for (int i = 0; i < 10; ++i) QCOMPARE(ts[i], 99 + 100 * i);
+        const auto odd = respace(1000, 3, Spacing::Trailing);  // 999 - {666, 333, 0}
+        QCOMPARE(odd, (std::vector<int>{333, 666, 999}));
+        const auto all = respace(1000, 1000, Spacing::Trailing);
+        for (int i = 0; i < 1000; ++i) QCOMPARE(all[i], i);  // every step: both spacings agree
+        QVERIFY(parseSpacing("trailing") == Spacing::Trailing);
+        QVERIFY(!errorOf([] { parseSpacing("middle"); }).isEmpty());
+    }
+    void modelConfigsChooseTheirSpacing() {
+        QCOMPARE(QString::fromStdString(ModelConfig::redubSmall().timestep_spacing), QString("trailing"));
+        QCOMPARE(QString::fromStdString(ModelConfig::diff2lip().timestep_spacing), QString("leading"));
+        auto j = ModelConfig::redubSmall().toJson();
+        j["timestep_spacing"] = "sideways";
+        QVERIFY(errorOf([&] { ModelConfig::fromJson(j, "cfg.json"); }).contains("timestep_spacing"));
+    }
     void ddimWithPerfectPredictorRecoversX0() {
         for (const char* name : {"linear", "cosine"}) {
             const Schedule s = Schedule::named(name, 1000);
