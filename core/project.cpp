@@ -193,7 +193,7 @@ Project fromJson(const json& j, const fs::path& base) {
     const int64_t steps = getInt(j, "", "steps", 0);
     if (steps < 0 || steps > 10000) bad("steps", "must be in 0..10000 (0 = the model's default)");
     p.steps = static_cast<int>(steps);
-    p.seed = getUInt(j, "", "seed", 0);
+    p.seed = getUInt(j, "", "seed", Project{}.seed);
     p.device = oneOf("device", getString(j, "", "device", "auto"), devices());
     p.length_policy = oneOf("length_policy", getString(j, "", "length_policy", "ping-pong"), lengthPolicies());
 

@@ -67,7 +67,7 @@ struct Project {
     std::optional<FacePoint> face;           // empty = the largest face in each frame
     std::filesystem::path model_path;         // empty = the bundled default model
     int steps = 0;                            // sampler steps; 0 = the model's default
-    uint64_t seed = 0;                        // initial-noise seed (same seed => same frames)
+    uint64_t seed = 7;                        // initial-noise seed (same seed => same frames; 7 = redub-cli dub's default)
     std::string device = "auto";              // "auto", "cpu" or "cuda"
     std::string length_policy = "ping-pong";  // see lengthPolicies()
     ExportSettings output;                    // export settings

@@ -46,7 +46,9 @@ private:
 LogPanel::LogPanel(QWidget* parent) : QPlainTextEdit(parent) {
     setReadOnly(true);
     setMaximumBlockCount(5000);
-    setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Long paths wrap inside the dock instead of hiding behind a horizontal scroll bar.
+    setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     setObjectName(QStringLiteral("logPanel"));
     connect(this, &LogPanel::lineLogged, this, &LogPanel::append, Qt::QueuedConnection);
     sink_ = std::make_shared<PanelSink>(this);
