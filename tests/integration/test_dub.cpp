@@ -225,6 +225,18 @@ private Q_SLOTS:
         QVERIFY(rep.tracked_frames > 0);
     }
 
+    void rangesWidenedAfterAPreviewAreTrackedToo() {
+        core::DubParams p = params("widened.mp4");
+        p.ranges = {{0, 8}};
+        core::DubSession s(p);
+        QVERIFY(s.preview(4).has_face);  // tracks frames 0..12 only
+        p.ranges = {{0, 30}};
+        s.update(p);
+        const core::DubReport rep = s.run();
+        QVERIFY2(rep.generated >= 28, qPrintable(QString::number(rep.generated)));
+        QCOMPARE(rep.no_face, int64_t(0));
+    }
+
     void chunksRunSideBySide() {
         core::DubParams p = params("chunks.mp4");
         p.chunks = 3;

@@ -603,6 +603,28 @@ private Q_SLOTS:
         QCOMPARE(w->preview()->original().convertToFormat(QImage::Format_RGB888), src);
     }
 
+    void previewingAgainAfterTheOffsetChangedWorks() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        w->seek(8);
+        w->settle();
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->previewCurrentFrame();
+        QVERIFY(done.wait(240000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        const QImage first = w->preview()->generated();
+        // A new offset needs a new session (the speech moves); the second preview must work.
+        w->document()->requestOffset(3200);
+        QVERIFY(w->preview()->generated().isNull());  // the old picture is stale
+        w->previewCurrentFrame();
+        QVERIFY(done.wait(240000));
+        QVERIFY2(done.at(1).at(0).toBool(), qPrintable(done.at(1).at(2).toString()));
+        QVERIFY(w->lastError().isEmpty());
+        QVERIFY(!w->preview()->generated().isNull());
+        QVERIFY(!first.isNull());
+    }
+
     void exportWritesTheVideoAndShowsFramesAsTheyCome() {
         auto w = loadedWindow();
         QVERIFY(w);
