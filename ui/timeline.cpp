@@ -61,7 +61,14 @@ TimelineView::TimelineView(Document* doc, QWidget* parent) : QWidget(parent), do
         update();
     });
     connect(doc_, &Document::offsetChanged, this, repaint);
-    connect(doc_, &Document::rangesChanged, this, repaint);
+    connect(doc_, &Document::rangesChanged, this, [this] {
+        if (drag_ == Drag::Edge) {  // undone or replaced under the drag: drop the drag
+            drag_ = Drag::None;
+            edge_ranges_.clear();
+        }
+        hover_edge_.reset();
+        update();
+    });
     connect(doc_, &Document::peaksReady, this, repaint);
     connect(doc_, &Document::thumbnailsReady, this, repaint);
     connect(doc_, &Document::faceScanReady, this, repaint);
@@ -494,6 +501,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent* e) {
         case Drag::Edge: {
             // The dragged edge snaps to frame boundaries and keeps at least one frame in
             // its range; ranges it runs into merge with it.
+            if (edge_.range >= doc_->project().ranges.size()) return;  // the ranges changed under the drag
             const auto& orig = doc_->project().ranges[edge_.range];
             const int64_t f = boundaryAtX(e->position().x());
             if (edge_.end) {
@@ -540,6 +548,7 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* e) {
     const bool moved = (e->position() - press_pos_).manhattanLength() >= 3;
     switch (d) {
         case Drag::Edge: {
+            if (edge_.range >= doc_->project().ranges.size()) break;  // the ranges changed under the drag
             const auto& orig = doc_->project().ranges[edge_.range];
             const bool grew = select_from_ < orig.begin || select_to_ > orig.end;
             if (moved)
