@@ -175,8 +175,16 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         ce.ssim_mouth = sn ? ssum / sn : 0;
         const auto unrel = dubAndMeasure(clip, other, ep, tmp, nullptr, stop);
         ce.r_unrelated = corrValid(unrel, truth);
-        log::core()->info("evaluate {}: r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} ssim {:.3f}", ce.clip, ce.r_truth,
-                          ce.r_own, ce.r_unrelated, ce.ssim_mouth);
+        const auto other_truth = synth::readTruth(fs::path(other).replace_extension(".json"));
+        ce.r_follow = corrValid(unrel, other_truth);
+        {
+            std::vector<double> a, b;
+            for (size_t i = 0; i < std::min(truth.size(), other_truth.size()); ++i)
+                a.push_back(truth[i].mouth.opening), b.push_back(other_truth[i].mouth.opening);
+            ce.r_chance = pearson(a, b);
+        }
+        log::core()->info("evaluate {}: r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
+                          ce.clip, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
         rep.clips.push_back(ce);
         if (progress && !progress({"evaluate", int64_t(c + 1), int64_t(ep.clips.size()),
                                    double(c + 1) / double(ep.clips.size()), -1}))
@@ -190,6 +198,8 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         m.r_truth += c.r_truth * k;
         m.r_own += c.r_own * k;
         m.r_unrelated += c.r_unrelated * k;
+        m.r_chance += c.r_chance * k;
+        m.r_follow += c.r_follow * k;
         m.ssim_mouth += c.ssim_mouth * k;
     }
     return rep;

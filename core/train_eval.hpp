@@ -29,6 +29,10 @@ struct ClipEval {
     double r_truth = 0;      // measured opening of the clip itself vs its ground truth (measurement ceiling)
     double r_own = 0;        // output driven by its own speech vs its ground truth
     double r_unrelated = 0;  // output driven by another clip's speech vs this clip's ground truth
+    // Reading r_unrelated: two utterances correlate by themselves (silence at both ends,
+    // similar rhythm), so even a perfect model scores r_chance there, not 0.
+    double r_chance = 0;     // the other clip's ground truth vs this clip's (frames of both)
+    double r_follow = 0;     // output driven by the other clip's speech vs the OTHER clip's ground truth
     double ssim_mouth = 0;   // mean SSIM (luma) of the mouth box, own-speech output vs true frames
 };
 
