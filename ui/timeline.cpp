@@ -25,7 +25,8 @@ namespace redub::ui {
 namespace {
 
 constexpr int kVideoHeight = 62;
-constexpr int kAudioHeight = 58;
+constexpr int kAudioHeight = 58;      // at the preferred height; the audio lanes share what there is
+constexpr int kMinAudioHeight = 34;
 constexpr int kGap = 4;
 constexpr double kMinPps = 2, kMaxPps = 2000;
 
@@ -86,12 +87,19 @@ QRect TimelineView::rowRect(Row row) const {
             return {x, y, w, kVideoHeight};
         case SourceRow:
             y = kRulerHeight + kGap + kVideoHeight + kGap;
-            return {x, y, w, kAudioHeight};
+            return {x, y, w, audioHeight()};
         case SpeechRow:
-            y = kRulerHeight + 3 * kGap + kVideoHeight + kAudioHeight;
-            return {x, y, w, kAudioHeight};
+            y = kRulerHeight + 3 * kGap + kVideoHeight + audioHeight();
+            return {x, y, w, audioHeight()};
     }
     return {};
+}
+
+int TimelineView::audioHeight() const {
+    // The two audio lanes take the height left under the ruler and the video lane, so the
+    // speech lane is never cut off by a short dock (2 px stay free at the bottom).
+    const int left = height() - kRulerHeight - 3 * kGap - kVideoHeight - 2;
+    return std::clamp(left / 2, kMinAudioHeight, kAudioHeight + 24);
 }
 
 double TimelineView::durationSeconds() const {
@@ -244,6 +252,8 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.drawText(rowRect(VideoRow), Qt::AlignCenter, tr("Drop a video here, or use File \u25b8 Open"));
     }
 
+    paintRuler(p, rowRect(RulerRow));
+
     // Ranges to re-sync: a tint over the lanes and a bar on the ruler.
     const QRect lanes = rowRect(VideoRow).united(rowRect(SpeechRow));
     p.save();
@@ -253,7 +263,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         QColor c = theme::kRange;
         c.setAlpha(pending ? 45 : 30);
         p.fillRect(QRectF(x0, lanes.top(), x1 - x0, lanes.height()), c);
-        p.fillRect(QRectF(x0, kRulerHeight - 5, x1 - x0, 5), theme::kAccent);
+        p.fillRect(QRectF(x0, kRulerHeight - 4, x1 - x0, 4), theme::kAccent);
         p.setPen(QPen(theme::kAccent, 1));
         p.drawLine(QPointF(x0, lanes.top()), QPointF(x0, lanes.bottom()));
         p.drawLine(QPointF(x1, lanes.top()), QPointF(x1, lanes.bottom()));
@@ -280,7 +290,6 @@ void TimelineView::paintEvent(QPaintEvent*) {
     }
     p.restore();
 
-    paintRuler(p, rowRect(RulerRow));
     paintHeaders(p);
 
     // Playhead.

@@ -66,6 +66,7 @@ protected:
 
 private:
     double durationSeconds() const;
+    int audioHeight() const;  // each audio lane's height at the widget's height
     double speechOffsetSeconds() const;
     void paintRuler(QPainter& p, const QRect& r);
     void paintThumbnails(QPainter& p, const QRect& r);
