@@ -350,6 +350,7 @@ void MainWindow::buildMenus() {
                                     "<tr><td><b>P</b></td><td>preview the current frame</td></tr>"
                                     "<tr><td><b>1 2</b></td><td>side by side / wipe</td></tr>"
                                     "<tr><td><b>Ctrl+wheel</b></td><td>zoom the timeline</td></tr>"
+                                    "<tr><td><b>drag a range edge</b></td><td>resize the range (snaps to frames)</td></tr>"
                                     "<tr><td><b>Alt+drag</b></td><td>remove frames from the ranges</td></tr>"
                                     "<tr><td><b>Shift+drag</b></td><td>snap the speech offset to frames</td></tr>"
                                     "</table>"));
