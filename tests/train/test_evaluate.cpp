@@ -1,0 +1,89 @@
+// The lip-sync evaluation on two short synthesized clips and an untrained model:
+// every column is a correlation in [-1, 1], the chance column is exactly the
+// correlation of the two ground truths, the measurement ceiling is high on true
+// frames, and bad clip lists are refused with the file named.
+#include "core/synth/synth.hpp"
+#include "core/train_eval.hpp"
+#include "models/config.hpp"
+#include "models/generator.hpp"
+#include "redub/error.hpp"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace redub;
+using namespace redub::core;
+namespace fs = std::filesystem;
+
+namespace {
+const char* kHopper = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+}
+
+class TestEvaluate : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    fs::path a_, b_, model_;
+
+    fs::path path(const char* name) { return fs::path(dir_.path().toStdString()) / name; }
+
+private Q_SLOTS:
+    void initTestCase() {
+        auto p = synth::SynthParams::defaults();
+        p.face = kHopper;
+        p.voice = "kal16";
+        p.text = "Open the window wide, mama.";
+        a_ = synth::synthesizeClip(p, path("a.mp4")).video_path;
+        p.text = "She sells sea shells.";
+        p.seed = 3;
+        b_ = synth::synthesizeClip(p, path("b.mp4")).video_path;
+        models::ModelConfig c = models::ModelConfig::redubSmall();
+        c.image_size = 32;
+        c.channel_mult = {1, 2};
+        model_ = path("tiny.safetensors");
+        models::writeRandomModel(c, model_, 5);
+    }
+
+    void reportsCorrelationsAndTheChanceLevel() {
+        auto ep = EvalParams::defaults();
+        ep.model = model_;
+        ep.clips = {a_, b_};
+        ep.steps = 2;
+        ep.device = "cpu";
+        const EvalReport rep = evaluateLipSync(ep);
+        QCOMPARE(int(rep.clips.size()), 2);
+        const auto ta = synth::readTruth(fs::path(a_).replace_extension(".json"));
+        const auto tb = synth::readTruth(fs::path(b_).replace_extension(".json"));
+        std::vector<double> x, y;
+        for (size_t i = 0; i < std::min(ta.size(), tb.size()); ++i)
+            x.push_back(ta[i].mouth.opening), y.push_back(tb[i].mouth.opening);
+        const double chance = pearson(x, y);
+        for (const ClipEval& c : rep.clips) {
+            QVERIFY(c.frames > 20);
+            QVERIFY2(c.r_truth > 0.7, qPrintable(QString::number(c.r_truth)));  // dlib measures true frames well
+            for (double r : {c.r_own, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
+            QVERIFY(std::abs(c.r_chance - chance) < 1e-9);  // symmetric: a vs b = b vs a
+            QVERIFY(c.ssim_mouth > 0.0 && c.ssim_mouth <= 1.0);
+        }
+        QCOMPARE(rep.mean.frames, rep.clips[0].frames + rep.clips[1].frames);
+        QVERIFY(std::abs(rep.mean.r_own - 0.5 * (rep.clips[0].r_own + rep.clips[1].r_own)) < 1e-12);
+    }
+
+    void refusesOneClipOrClipsThatSayTheSame() {
+        auto ep = EvalParams::defaults();
+        ep.model = model_;
+        ep.clips = {a_};
+        QVERIFY_THROWS_EXCEPTION(Error, evaluateLipSync(ep));
+        ep.clips = {a_, a_};
+        try {
+            evaluateLipSync(ep);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("a.mp4") != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvaluate)
+#include "test_evaluate.moc"
