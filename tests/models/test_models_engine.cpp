@@ -170,7 +170,16 @@ private Q_SLOTS:
             timesteps.push_back(s.timestep);
             return s.total == 6 && s.x0 != nullptr;
         });
+        // redub-a samples with trailing spacing (models/sampler.hpp): the first step is at T-1.
+        QVERIFY(timesteps == (std::vector<int>{999, 832, 665, 499, 332, 165}));
+        timesteps.clear();
+        p.spacing = "leading";
+        gen_->sample(b, p, [&](const StepInfo& s) {
+            timesteps.push_back(s.timestep);
+            return true;
+        });
         QVERIFY(timesteps == (std::vector<int>{833, 666, 500, 333, 166, 0}));
+        p.spacing.clear();
         int calls = 0;
         ErrorKind kind{};
         errorOf([&] { gen_->sample(b, p, [&](const StepInfo&) { return ++calls < 2; }); }, &kind);
