@@ -171,7 +171,7 @@ private Q_SLOTS:
             return s.total == 6 && s.x0 != nullptr;
         });
         // redub-a samples with trailing spacing (models/sampler.hpp): the first step is at T-1.
-        QVERIFY(timesteps == (std::vector<int>{999, 832, 665, 499, 332, 165}));
+        QVERIFY(timesteps == (std::vector<int>{999, 833, 666, 499, 333, 166}));
         timesteps.clear();
         p.spacing = "leading";
         gen_->sample(b, p, [&](const StepInfo& s) {
