@@ -12,8 +12,8 @@ namespace redub::core {
 namespace fs = std::filesystem;
 
 std::vector<std::vector<float>> sampleValidationRows(const fs::path& model, const models::TrainData& data, int count,
-                                                     int steps) {
-    auto gen = models::Generator::load(model, models::DeviceKind::Auto, 0);
+                                                     int steps, models::DeviceKind device, int threads) {
+    auto gen = models::Generator::load(model, device, threads);
     const auto& cfg = gen->config();
     const int S = data.size;
     const int64_t img = 3LL * S * S, plane = int64_t(S) * S;
@@ -78,7 +78,7 @@ models::TrainStats runTrainJob(const TrainJobParams& jp, const ProgressFn& progr
     log::core()->info("train: {} frames ({} held out) -> {}", train.count(), held.count(), jp.out.string());
     auto on_val = [&](const models::TrainStats& st, const fs::path& model) {
         try {
-            auto rows = sampleValidationRows(model, grid_src, 8, 10);
+            auto rows = sampleValidationRows(model, grid_src, 8, 10, jp.train.device, jp.train.threads);
             const fs::path png = grids / ("step-" + std::to_string(st.step) + ".png");
             writeCropGrid(png, rows, grid_src.size);
             log::core()->info("train: step {} loss {:.4f} held-out {:.4f}, grid {}", st.step, st.loss, st.val_loss,

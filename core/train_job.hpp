@@ -29,7 +29,9 @@ models::TrainStats runTrainJob(const TrainJobParams& params, const ProgressFn& p
 
 // Samples the first `count` frames of `data` with `model` (identity = the clip's
 // first frame, no motion history) and returns rows {truth, generated} for a grid.
+// `device` and `threads` as the training's (LibTorch's thread count is per process:
+// a different count here would change the training's too).
 std::vector<std::vector<float>> sampleValidationRows(const std::filesystem::path& model, const models::TrainData& data,
-                                                     int count, int steps);
+                                                     int count, int steps, models::DeviceKind device, int threads);
 
 }  // namespace redub::core

@@ -9,6 +9,8 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -32,10 +34,26 @@ DeviceKind resolveDevice(DeviceKind requested) {
     return requested;
 }
 
+namespace {
+// Debian's LibTorch calls BLAS through libblas.so.3; with OpenBLAS (pthread flavour) that
+// library keeps its own pool of one busy-waiting thread per core, which
+// torch::set_num_threads does not touch: "--threads 1" then still used ~1.8 cores.
+// Looked up at run time so any BLAS (or none) works.
+bool setBlasThreads(int n) {
+    using Fn = void (*)(int);
+    if (auto f = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+        f(n);
+        return true;
+    }
+    return false;
+}
+}  // namespace
+
 int setThreads(int n) {
     if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(n);
-    log::models()->debug("LibTorch intra-op threads: {}", n);
+    const bool blas = setBlasThreads(n);
+    log::models()->debug("LibTorch intra-op threads: {}{}", n, blas ? " (OpenBLAS too)" : "");
     return n;
 }
 

@@ -8,16 +8,10 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 
 namespace redub::cli {
 namespace {
-
-std::stop_source* g_stop = nullptr;
-extern "C" void onInterrupt(int) {
-    if (g_stop) g_stop->request_stop();  // async-signal-safe: an atomic store
-}
 
 std::string eta(double s) {
     if (s < 0) return "--:--";
@@ -35,10 +29,7 @@ int cmdDub(const Args& args) {
     const bool json = args.has("json-progress");
     const bool tty = isatty(fileno(stderr));
 
-    std::stop_source stop;
-    g_stop = &stop;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    const std::stop_token stop = stopOnInterrupt();
 
     std::string last_stage;
     int last_decile = -1;  // without a terminal: one line per stage and per 10% of the job
@@ -60,13 +51,11 @@ int cmdDub(const Args& args) {
     };
     core::DubReport r;
     try {
-        r = core::runDub(p, cb, stop.get_token());
+        r = core::runDub(p, cb, stop);
     } catch (...) {
-        g_stop = nullptr;
         if (tty && !json) std::fprintf(stderr, "\n");
         throw;
     }
-    g_stop = nullptr;
     if (tty && !json) std::fprintf(stderr, "\n");
     if (json) {
         nlohmann::json j = {{"stage", "result"},       {"output", r.output.string()}, {"frames", r.frames},

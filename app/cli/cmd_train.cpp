@@ -117,13 +117,16 @@ int cmdTrain(const Args& a) {
     t.resume = !a.has("no-resume");
     if (t.batch < 1 || t.batch > 4096) fail(ErrorKind::BadInput, "train: --batch must be in 1..4096");
     int64_t last_print = 0;
+    const std::stop_token stop = stopOnInterrupt();  // Ctrl-C: checkpoint, then stop
     auto st = core::runTrainJob(p, [&](const Progress& pr) {
         if (pr.done - last_print >= 10 || pr.done == 1) {
             last_print = pr.done;
             std::fprintf(stderr, "step %lld  %.0f%%  ETA %.0f s\n", (long long)pr.done, 100 * pr.fraction, pr.eta_seconds);
         }
         return true;
-    });
+    }, stop);
+    if (stop.stop_requested())
+        std::fprintf(stderr, "interrupted: model and resume state written; run the same command again to continue\n");
     const std::string held = st.val_loss >= 0 ? std::to_string(st.val_loss) : std::string("n/a (no --heldout)");
     std::printf("trained to step %lld: loss %.4f, held-out loss %s, %.3f s/step, %.0f s; model %s\n", (long long)st.step,
                 st.loss, held.c_str(), st.seconds_per_step, st.seconds, p.out.string().c_str());

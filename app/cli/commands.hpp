@@ -4,6 +4,7 @@
 
 #include "cli/args.hpp"
 
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,9 @@ struct Bench {
     int (*run)(const Args& args);
 };
 const std::vector<Bench>& benches();
+
+// Ctrl-C and SIGTERM request a stop on the returned token (long jobs finish cleanly:
+// dub deletes its partial output, train writes a checkpoint).
+std::stop_token stopOnInterrupt();
 
 }  // namespace redub::cli
