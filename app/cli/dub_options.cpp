@@ -36,7 +36,7 @@ const char* const kDubUsage =
     "  --steps N           sampler steps (default: the model's)\n"
     "  --seed S            initial-noise seed (default 7; same seed, same frames)\n"
     "  --device D          cpu | cuda | auto (default auto)\n"
-    "  --threads N         LibTorch threads (default: one per core)\n"
+    "  --threads N         LibTorch threads (default: cores - 1, min 1)\n"
     "  --range START-END   re-sync only this part (seconds, or frames with f: 40f-90f); repeatable\n"
     "  --offset-ms X       delay the speech by X ms (negative: earlier)\n"
     "  --face X,Y@T        dub the face at pixel X,Y at time T (seconds or frames with f)\n"
