@@ -217,8 +217,8 @@ struct Trainer::Impl {
             if (jitter > 0) {
                 const float common = 1.0f + jitter * float(2 * u(g) - 1);
                 for (int c = 0; c < 3; ++c) {
-                    gain[c] = common * (1.0f + 0.3f * jitter * float(2 * u(g) - 1));
-                    bias[c] = 0.5f * jitter * float(2 * u(g) - 1);
+                    gain[c] = common * (1.0f + 0.6f * jitter * float(2 * u(g) - 1));
+                    bias[c] = 0.4f * jitter * float(2 * u(g) - 1);
                 }
             }
             const int64_t f = pick(g);

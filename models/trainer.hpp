@@ -54,7 +54,7 @@ struct TrainParams {
     double x0_weight = 0.1;          // weight of the masked x0 reconstruction term (0: off)
     double motion_dropout = 0.5;     // probability that the motion frames are replaced by the identity frame
     bool augment_flip = true;        // mirror half of the batch items (all images of an item alike)
-    double colour_jitter = 0.1;      // +-relative gain and +-half of this as bias per item (0: off)
+    double colour_jitter = 0.25;     // per item: gain 1 +- j, per-channel gain 1 +- 0.6 j, bias +- 0.4 j (0: off)
     double minutes = 0;              // stop after this wall time (0: no limit)
     int64_t max_steps = 0;           // stop after this many steps in total (0: no limit)
     double checkpoint_every_s = 300; // write out + the resume state this often

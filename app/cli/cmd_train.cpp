@@ -25,7 +25,7 @@ extern const char* const kTrainUsage =
     "redub-cli train (--data DIR... | --video my.mp4...) --out M.safetensors [--config CFG.json] [--from M0|default]\n"
     "                [--heldout DIR...] [--minutes N] [--steps N] [--batch 16] [--lr 2e-4] [--mouth-weight 0.2]\n"
     "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
-    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.1]";
+    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25]";
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
@@ -108,7 +108,7 @@ int cmdTrain(const Args& a) {
     t.x0_weight = a.getDouble("x0-weight", 0.1);
     t.motion_dropout = a.getDouble("motion-dropout", 0.5);
     t.augment_flip = !a.has("no-flip");
-    t.colour_jitter = a.getDouble("colour-jitter", 0.1);
+    t.colour_jitter = a.getDouble("colour-jitter", 0.25);
     t.validate_every = a.getInt("validate-every", 0);
     t.checkpoint_every_s = a.getDouble("checkpoint-every-s", 300);
     t.device = models::parseDevice(a.get("device", "auto"));
