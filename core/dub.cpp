@@ -605,10 +605,11 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
             std::vector<Work*> todo;
             for (Work& w : blk->frames)
                 if (w.active && w.generated.empty()) todo.push_back(&w);
-            const double batch_base = double(done_frames);
+            // Frames finished before this call (done_frames advances after every call) plus
+            // the part of this call's frames the sampler has stepped through.
             auto stepFn = [&](double frames_in_call) {
                 return [&, frames_in_call](const models::StepInfo& si) {
-                    return reportProgress(batch_base + frames_in_call * double(si.step) / double(si.total));
+                    return reportProgress(double(done_frames) + frames_in_call * double(si.step) / double(si.total));
                 };
             };
             if (!d.autoregressive()) {

@@ -247,6 +247,30 @@ private Q_SLOTS:
         QVERIFY(rep.generated >= 28);
     }
 
+    void generateProgressOnlyMovesForward() {
+        for (int chunks : {1, 3}) {
+            core::DubParams p = params("progress.mp4");
+            p.chunks = chunks;
+            p.chunk_frames = 4;
+            p.steps = 3;
+            std::vector<Progress> seen;
+            core::DubCallbacks cb;
+            cb.progress = [&](const Progress& pr) {
+                if (pr.stage == "generate") seen.push_back(pr);
+                return true;
+            };
+            core::runDub(p, cb);
+            // One report per sampler step of every call (3 steps, `chunks` frames per call).
+            QVERIFY2(seen.size() >= size_t(3 * 28 / chunks), qPrintable(QString::number(seen.size())));
+            for (size_t i = 1; i < seen.size(); ++i) {
+                QVERIFY2(seen[i].fraction >= seen[i - 1].fraction,
+                         qPrintable(QString("chunks %1: %2 after %3").arg(chunks).arg(seen[i].fraction).arg(seen[i - 1].fraction)));
+                QVERIFY(seen[i].done >= seen[i - 1].done);
+            }
+            QCOMPARE(seen.back().done, seen.back().total);
+        }
+    }
+
     void cancelLeavesNoOutput() {
         core::DubParams p = params("cancelled.mp4");
         int calls = 0;
