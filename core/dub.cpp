@@ -51,7 +51,8 @@ struct Work {
     float alpha = 1;     // range-edge fade: weight of the generated crop
     Crop crop;
     cv::Mat crop_rgb;    // source crop (CV_8UC3)
-    cv::Mat mask;        // hard mask (CV_32F, crop size)
+    cv::Mat mask;        // hard mask (CV_32F, crop size): what the model repaints
+    cv::Mat paste;       // pasteMask(): the part of it composited into the frame
     std::vector<float> audio;  // [2k+1, n_mels, cols]
     cv::Mat generated;   // generated crop (CV_8UC3), set by the model stage
     bool cached = false; // generated came from the cache
@@ -274,6 +275,7 @@ struct DubSession::Impl {
         w.crop = computeCrop(*face, crop_params);
         w.crop_rgb = extractCrop(w.frame, w.crop);
         w.mask = makeMask(*face, w.crop, mask_shape);
+        w.paste = pasteMask(*face, w.crop, mask_shape);
         w.audio = frameAudioWindows(mel, w.index, fps, mel_params, win, p.offset_samples);
     }
 
@@ -412,8 +414,8 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     pv.generated = pv.source.clone();
     CompositeParams cp = CompositeParams::defaults();
     cp.colour_match = d.p.colour_match;
-    composite(pv.generated, w.generated, w.crop, w.mask, cp);
-    cv::Mat weight = featherMask(w.mask, cp.feather_px);
+    composite(pv.generated, w.generated, w.crop, w.paste, cp);
+    cv::Mat weight = featherMask(w.paste, cp.feather_px);
     cv::Mat full;
     cv::warpAffine(weight, full, cv::Mat(w.crop.toFrame()), d.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
     full.convertTo(pv.mask, CV_8U, 255.0);
@@ -538,7 +540,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
                             cv::addWeighted(w.generated, w.alpha, w.crop_rgb, 1.0 - w.alpha, 0.0, mixed);
                             gen = mixed;
                         }
-                        composite(w.frame, gen, w.crop, w.mask, cp);
+                        composite(w.frame, gen, w.crop, w.paste, cp);
                     }
                     composite_s += since(t0);
                     if (cb.on_frame) {

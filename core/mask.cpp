@@ -39,6 +39,12 @@ cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape) {
     return m;
 }
 
+cv::Mat pasteMask(const FaceDetection& face, const Crop& crop, MaskShape model_shape) {
+    cv::Mat m = makeMask(face, crop, model_shape);
+    if (model_shape != MaskShape::Landmarks) cv::min(m, makeMask(face, crop, MaskShape::Landmarks), m);
+    return m;
+}
+
 cv::Mat featherMask(const cv::Mat& hard, int feather_px) {
     if (hard.empty() || hard.type() != CV_32F) fail(ErrorKind::BadInput, "face mask: expected a CV_32F mask");
     if (feather_px < 0) fail(ErrorKind::BadInput, "face mask: feather_px must be >= 0");

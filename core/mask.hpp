@@ -18,6 +18,13 @@ enum class MaskShape {
 // model is trained with). Throws Error{BadInput} for an empty crop.
 cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape);
 
+// The part of the model's region that is pasted back into the frame: the model mask
+// limited to the face below the nose (the Landmarks region: jaw line pushed out, with room
+// for an opening mouth). The model repaints a whole lower half, background and collar
+// included; pasting only the face keeps those pixels the source's own instead of a blurred
+// low-resolution guess (with the 48-px bundled model they came out as a pale halo).
+cv::Mat pasteMask(const FaceDetection& face, const Crop& crop, MaskShape model_shape);
+
 // The blend weight for a hard mask: 0 wherever the hard mask is 0 and on the
 // crop's border (so nothing outside the mask or the crop changes), rising to 1
 // over `feather_px` crop pixels inside the mask's edge. feather_px 0 returns

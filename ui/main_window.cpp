@@ -980,7 +980,7 @@ void MainWindow::updateFaces() {
     if (tracked && mask_geometry_) {
         try {
             const core::Crop crop = core::computeCrop(*tracked, mask_geometry_->crop);
-            const cv::Mat hard = core::makeMask(*tracked, crop, mask_geometry_->mask);
+            const cv::Mat hard = core::pasteMask(*tracked, crop, mask_geometry_->mask);
             for (const auto& poly : core::maskOutline(hard, crop, core::CompositeParams::defaults().feather_px)) {
                 // + 0.5: core puts pixel centres at integers, QPainter at half pixels.
                 outline.moveTo(poly[0].x + 0.5, poly[0].y + 0.5);

@@ -159,6 +159,27 @@ private Q_SLOTS:
         QCOMPARE(m.at<float>(int(chin.y) + 3, int(chin.x)), 1.f);
     }
 
+    void pasteMaskIsTheFacePartOfTheModelMask() {
+        const FaceDetection f = syntheticFace({100, 100}, 40, 10);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat model = makeMask(f, c, MaskShape::LowerHalf);
+        const cv::Mat paste = pasteMask(f, c, MaskShape::LowerHalf);
+        cv::Mat outside = (paste > 0.5f) & (model <= 0.5f);
+        QCOMPARE(cv::countNonZero(outside), 0);  // never outside what the model repaints
+        const int n = c.size;
+        QCOMPARE(paste.at<float>(n - 1, 0), 0.f);  // the lower corners are background: kept
+        QCOMPARE(paste.at<float>(n - 1, n - 1), 0.f);
+        QVERIFY(cv::countNonZero(paste) < cv::countNonZero(model));
+        for (int i = 48; i < 68; ++i) {  // the whole mouth is pasted
+            const cv::Point2f q = c.apply(f.landmarks[size_t(i)]);
+            QCOMPARE(paste.at<float>(int(std::lround(q.y)), int(std::lround(q.x))), 1.f);
+        }
+        // A landmark-shaped model mask is pasted as it is.
+        cv::Mat diff;
+        cv::absdiff(pasteMask(f, c, MaskShape::Landmarks), makeMask(f, c, MaskShape::Landmarks), diff);
+        QCOMPARE(cv::countNonZero(diff), 0);
+    }
+
     void featherStaysInsideTheMaskAndReachesOne() {
         cv::Mat hard = cv::Mat::zeros(64, 64, CV_32F);
         hard(cv::Rect(16, 16, 32, 48)).setTo(1);  // touches the bottom border
