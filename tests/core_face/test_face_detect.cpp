@@ -24,7 +24,7 @@ using namespace redub::core;
 
 namespace {
 
-const char* kHopper = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+const char* const kHopper = test::kHopperPhoto;
 
 cv::Mat loadRgb(const std::string& path) {
     const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);

@@ -23,4 +23,8 @@ std::filesystem::path fixture(const QString& name);
 // resources/<name> (from $REDUB_DATA_DIR).
 std::filesystem::path resource(const QString& name);
 
+// A real frontal portrait installed with the build dependencies (python3-matplotlib's
+// sample data: Grace Hopper, US Navy, public domain).
+inline const char* const kHopperPhoto = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+
 }  // namespace redub::test

@@ -29,7 +29,7 @@ class TestDataset : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         auto p = synth::SynthParams::defaults();
-        p.face = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+        p.face = test::kHopperPhoto;
         p.text = "Bob ate a big apple.";
         p.max_side = 320;
         clip_ = path("clip.mp4");

@@ -7,6 +7,7 @@
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "redub/error.hpp"
+#include "support/test_support.hpp"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -18,7 +19,7 @@ using namespace redub::core;
 namespace fs = std::filesystem;
 
 namespace {
-const char* kHopper = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+const char* const kHopper = test::kHopperPhoto;
 }
 
 class TestEvaluate : public QObject {

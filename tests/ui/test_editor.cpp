@@ -84,6 +84,15 @@ class TestEditor : public QObject {
         return w;
     }
 
+    // 15 grey frames (no face) followed by the first 15 frames of the sample (a face).
+    QString greyThenFace(const char* name) {
+        const QString out = tmp(name);
+        const bool ok = test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", video_, "-filter_complex",
+                                      "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map",
+                                      "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out});
+        return ok ? out : QString();
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // QSettings go to a throw-away place
@@ -129,10 +138,8 @@ private Q_SLOTS:
     }
 
     void framesWithoutAFaceAreMarked() {
-        const QString faceless = tmp("faceless.mp4");
-        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", video_, "-filter_complex",
-                              "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map", "[v]",
-                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", faceless}));
+        const QString faceless = greyThenFace("faceless.mp4");
+        QVERIFY(!faceless.isEmpty());
         MainWindow w;
         w.show();
         QVERIFY(w.openPaths({faceless, speech_}));
@@ -148,10 +155,8 @@ private Q_SLOTS:
     }
 
     void theMaskOutlineShowsBeforeAnyPreviewWhereTheFaceIsTracked() {
-        const QString faceless = tmp("faceless-overlay.mp4");
-        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=400x300:r=25:d=0.6", "-i", video_, "-filter_complex",
-                              "[1:v]trim=duration=0.6,setpts=PTS-STARTPTS[f];[0:v][f]concat=n=2:v=1[v]", "-map", "[v]",
-                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", faceless}));
+        const QString faceless = greyThenFace("faceless-overlay.mp4");
+        QVERIFY(!faceless.isEmpty());
         MainWindow w;
         w.show();
         QVERIFY(w.openPaths({faceless, speech_}));
