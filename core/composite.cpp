@@ -44,6 +44,8 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
                const CompositeParams& params) {
     check(frame, gen, crop, mask);
     if (params.feather_px < 0) fail(ErrorKind::BadInput, "compositing: feather_px must be >= 0");
+    if (!params.texture.empty() && (params.texture.type() != CV_32F || params.texture.size() != mask.size()))
+        fail(ErrorKind::BadInput, "compositing: the texture map must be CV_32F like the mask");
     const cv::Mat weight = featherMask(mask, params.feather_px);
 
     // The frame region the crop covers.
@@ -81,6 +83,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         cv::Mat k = dmax * (1.f / params.detail_tolerance);
         cv::multiply(k, k, k);
         cv::exp(-k, k);
+        if (!params.texture.empty()) cv::max(k, params.texture, k);
         cv::warpAffine(k, keep, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
                        cv::Scalar(0));
         cv::Mat back;

@@ -13,6 +13,10 @@ struct CompositeParams {
     // more than detail_tolerance levels, so a changed mouth never shows the old one.
     bool restore_detail = true;
     float detail_tolerance = 6.f;
+    // Optional CV_32F crop-size map in [0, 1] (textureMask()): where the source's fine detail
+    // (skin texture the crop's resolution lost) comes back whatever the generated content,
+    // i.e. everywhere but around the mouth. Empty: only the tolerance rule above.
+    cv::Mat texture;
     static CompositeParams defaults() { return {}; }
 };
 

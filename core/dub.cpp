@@ -53,6 +53,7 @@ struct Work {
     cv::Mat crop_rgb;    // source crop (CV_8UC3)
     cv::Mat mask;        // hard mask (CV_32F, crop size): what the model repaints
     cv::Mat paste;       // pasteMask(): the part of it composited into the frame
+    cv::Mat texture;     // textureMask(): where the source's skin detail is put back
     std::vector<float> audio;  // [2k+1, n_mels, cols]
     cv::Mat generated;   // generated crop (CV_8UC3), set by the model stage
     bool cached = false; // generated came from the cache
@@ -276,6 +277,7 @@ struct DubSession::Impl {
         w.crop_rgb = extractCrop(w.frame, w.crop);
         w.mask = makeMask(*face, w.crop, mask_shape);
         w.paste = pasteMask(*face, w.crop, mask_shape);
+        if (p.restore_texture) w.texture = textureMask(*face, w.crop);
         w.audio = frameAudioWindows(mel, w.index, fps, mel_params, win, p.offset_samples);
     }
 
@@ -414,6 +416,7 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     pv.generated = pv.source.clone();
     CompositeParams cp = CompositeParams::defaults();
     cp.colour_match = d.p.colour_match;
+    cp.texture = w.texture;
     composite(pv.generated, w.generated, w.crop, w.paste, cp);
     cv::Mat weight = featherMask(w.paste, cp.feather_px);
     cv::Mat full;
@@ -540,6 +543,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
                             cv::addWeighted(w.generated, w.alpha, w.crop_rgb, 1.0 - w.alpha, 0.0, mixed);
                             gen = mixed;
                         }
+                        cp.texture = w.texture;
                         composite(w.frame, gen, w.crop, w.paste, cp);
                     }
                     composite_s += since(t0);

@@ -64,6 +64,7 @@ struct DubParams {
     int crf = 18;                            // x264 quality (lower = better)
     std::string preset = "medium";           // x264 preset
     bool colour_match = false;               // match the generated skin to the surrounding skin
+    bool restore_texture = true;             // put the source's skin detail back outside the mouth (textureMask)
 
     static DubParams defaults() { return {}; }
 };

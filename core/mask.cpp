@@ -4,6 +4,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace redub::core {
 
 cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape) {
@@ -42,6 +45,32 @@ cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape) {
 cv::Mat pasteMask(const FaceDetection& face, const Crop& crop, MaskShape model_shape) {
     cv::Mat m = makeMask(face, crop, model_shape);
     if (model_shape != MaskShape::Landmarks) cv::min(m, makeMask(face, crop, MaskShape::Landmarks), m);
+    return m;
+}
+
+cv::Mat textureMask(const FaceDetection& face, const Crop& crop) {
+    if (crop.size < 1) fail(ErrorKind::BadInput, "texture mask: crop size is 0 (use computeCrop)");
+    float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
+    for (int i = 48; i < 68; ++i) {
+        const cv::Point2f q = crop.apply(face.landmarks[size_t(i)]);
+        x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
+    }
+    const cv::Rect2f b(x0, y0, x1 - x0, y1 - y0);
+    const float w = std::max(2.f, b.width);
+    // The ellipse reaches 0.3 w above the upper lip, 0.55 w below the lower lip (an
+    // opening mouth drops it) and 0.4 w beside the corners; 1 outside after a soft edge.
+    const cv::Point2f centre(b.x + b.width / 2, (b.y - 0.3f * w + b.y + b.height + 0.55f * w) / 2);
+    const cv::Size2f axes(b.width / 2 + 0.4f * w, (b.height + 0.85f * w) / 2);
+    cv::Mat m(crop.size, crop.size, CV_32F);
+    const float soft = 0.35f;  // fraction of the radius over which it rises 0 -> 1
+    for (int y = 0; y < crop.size; ++y) {
+        float* row = m.ptr<float>(y);
+        for (int x = 0; x < crop.size; ++x) {
+            const float dx = (float(x) - centre.x) / axes.width, dy = (float(y) - centre.y) / axes.height;
+            const float r = std::sqrt(dx * dx + dy * dy);
+            row[x] = std::clamp((r - 1.f) / soft + 1.f, 0.f, 1.f);
+        }
+    }
     return m;
 }
 

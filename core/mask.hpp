@@ -25,6 +25,12 @@ cv::Mat makeMask(const FaceDetection& face, const Crop& crop, MaskShape shape);
 // low-resolution guess (with the 48-px bundled model they came out as a pale halo).
 cv::Mat pasteMask(const FaceDetection& face, const Crop& crop, MaskShape model_shape);
 
+// Where compositing may put back the source's fine detail although the generated content
+// differs (CompositeParams::texture): 1 on the skin, falling to 0 over an ellipse around
+// the mouth (lips, teeth and where an opening lower lip goes), CV_32F crop size. Keeps
+// stubble, pores and freckles of the 48-px generated lower face the person's own.
+cv::Mat textureMask(const FaceDetection& face, const Crop& crop);
+
 // The blend weight for a hard mask: 0 wherever the hard mask is 0 and on the
 // crop's border (so nothing outside the mask or the crop changes), rising to 1
 // over `feather_px` crop pixels inside the mask's edge. feather_px 0 returns

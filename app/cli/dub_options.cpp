@@ -45,14 +45,15 @@ const char* const kDubUsage =
     "  --batch N           non-autoregressive models: frames per batch (default 4)\n"
     "  --blend-frames N    fade at range edges (default 3)\n"
     "  --colour-match      match generated skin colour to the surrounding skin\n"
+    "  --no-texture        do not put the source's skin detail back outside the mouth\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
     "  --json-progress     progress and the result as JSON lines on stdout\n"
     "Ctrl-C cancels and leaves no output file.";
 
 std::set<std::string> dubOptionNames() {
     return {"video", "audio", "output", "model", "steps", "seed", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "crf", "preset",
-            "json-progress", "detect-every"};
+            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-texture", "crf",
+            "preset", "json-progress", "detect-every"};
 }
 
 core::DubParams dubParamsFrom(const Args& args) {
@@ -73,6 +74,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.blend_frames = int(args.getInt("blend-frames", 3));
     p.detect_every = int(args.getInt("detect-every", p.detect_every));
     p.colour_match = args.has("colour-match");
+    p.restore_texture = !args.has("no-texture");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");
 

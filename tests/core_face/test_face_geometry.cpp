@@ -243,6 +243,50 @@ private Q_SLOTS:
         QVERIFY2(psnr >= 45, qPrintable(QString("PSNR %1 dB").arg(psnr)));
     }
 
+    void textureMaskKeepsSkinDetailButNotTheMouth() {
+        const FaceDetection f = syntheticFace({160, 120}, 70, 5);
+        const Crop c = computeCrop(f, CropParams::defaults());
+        const cv::Mat t = textureMask(f, c);
+        QCOMPARE(t.type(), CV_32F);
+        QCOMPARE(t.size(), cv::Size(c.size, c.size));
+        cv::Point2f mouth(0, 0);
+        for (int i = 48; i < 68; ++i) mouth += c.apply(f.landmarks[size_t(i)]) * (1.f / 20.f);
+        QCOMPARE(t.at<float>(int(mouth.y), int(mouth.x)), 0.f);
+        for (int i : {48, 54, 51, 57}) {  // corners and lips: no old detail
+            const cv::Point2f q = c.apply(f.landmarks[size_t(i)]);
+            QCOMPARE(t.at<float>(int(std::lround(q.y)), int(std::lround(q.x))), 0.f);
+        }
+        for (int i : {3, 13, 30}) {  // jaw sides and nose tip: the skin's own detail
+            const cv::Point2f q = c.apply(f.landmarks[size_t(i)]);
+            QCOMPARE(t.at<float>(int(std::lround(q.y)), int(std::lround(q.x))), 1.f);
+        }
+        // Composited with a colour-shifted crop: outside the mouth the frame keeps the
+        // source's detail (equal up to the shift), inside the mouth it does not.
+        cv::Mat frame = texturedFrame(320, 240);
+        const cv::Mat original = frame.clone();
+        const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
+        cv::Mat gen = extractCrop(original, c);
+        gen += cv::Scalar(20, 20, 20);
+        auto cp = CompositeParams::defaults();
+        cp.texture = t;
+        composite(frame, gen, c, mask, cp);
+        const cv::Matx23d inv = c.toFrame();
+        auto toFrame = [&](cv::Point2f q) {
+            return cv::Point(int(std::lround(inv(0, 0) * q.x + inv(0, 1) * q.y + inv(0, 2))),
+                             int(std::lround(inv(1, 0) * q.x + inv(1, 1) * q.y + inv(1, 2))));
+        };
+        // A cheek pixel well inside the mask: source + the shift (within rounding).
+        const cv::Point cheek = toFrame(c.apply(f.landmarks[4]) + 0.3f * (mouth - c.apply(f.landmarks[4])));
+        for (int ch = 0; ch < 3; ++ch)
+            QVERIFY(std::abs(int(frame.at<cv::Vec3b>(cheek)[ch]) - std::min(255, original.at<cv::Vec3b>(cheek)[ch] + 20)) <= 2);
+        QVERIFY_THROWS_EXCEPTION(Error, [&] {
+            auto bad = CompositeParams::defaults();
+            bad.texture = cv::Mat::ones(3, 3, CV_32F);
+            cv::Mat fr = original.clone();
+            composite(fr, gen, c, mask, bad);
+        }());
+    }
+
     void changedContentShowsNoneOfTheOldDetail() {
         // A generated mouth unlike the source: detail restoration must not bring
         // the old pixels back there (no ghost of the old mouth).
