@@ -5,6 +5,8 @@
 #include "core/align.hpp"
 #include "core/crop.hpp"
 #include "core/face_detector.hpp"
+#include "core/face_track.hpp"
+#include "core/video_faces.hpp"
 #include "core/mask.hpp"
 #include "core/mel.hpp"
 #include "media/audio_reader.hpp"
@@ -37,7 +39,17 @@ DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, con
     const int64_t audio_frames = int64_t(pcm.duration_s() * fps.num / fps.den);
     const int64_t total = std::min(reader.frameCount(), audio_frames);
 
-    FaceDetector det;
+    // The face the dub would repaint: tracked, the largest chosen, smoothed - the same
+    // path as the dub job (core/video_faces + selectTrack + smoothTrack), so training
+    // crops and inference crops agree (a per-frame "first detection" once took a
+    // mission patch for the face).
+    const VideoFaces scan = trackVideoFaces(video, 0, total - 1, DetectorParams::defaults(), TrackerParams::defaults(),
+                                            [&](int64_t done, int64_t all) {
+                                                return !progress || progress({"dataset: faces", done, all,
+                                                                              0.5 * double(done) / double(std::max<int64_t>(1, all)), -1});
+                                            },
+                                            stop);
+    const FaceTrack track = smoothTrack(selectTrack(scan.frames, FaceChoice{}), 5);
     models::TensorMap t;
     auto& crops = t["crops"];
     auto& masks = t["masks"];
@@ -51,12 +63,11 @@ DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, con
         if (f.index >= total) break;
         if (params.max_frames > 0 && info.frames >= params.max_frames) break;
         if (f.index % std::max(1, params.frame_step) != 0) continue;
-        auto faces = det.detect(f.rgb);
-        if (faces.empty()) {
+        if (size_t(f.index) >= track.frames.size() || !track.frames[size_t(f.index)]) {
             ++info.skipped;
             continue;
         }
-        const FaceDetection& face = faces.front();
+        const FaceDetection& face = *track.frames[size_t(f.index)];
         const Crop crop = computeCrop(face, cp);
         appendChw(crops.data, extractCrop(f.rgb, crop));
         const cv::Mat m = makeMask(face, crop, g.mask);
@@ -72,7 +83,7 @@ DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, con
         box.data.insert(box.data.end(), {x0 - mx, y0 - my, x1 + mx, y1 + my});
         index.data.push_back(float(f.index));
         ++info.frames;
-        if (progress && !progress({"dataset", f.index + 1, total, double(f.index + 1) / std::max<int64_t>(1, total), -1}))
+        if (progress && !progress({"dataset", f.index + 1, total, 0.5 + 0.5 * double(f.index + 1) / std::max<int64_t>(1, total), -1}))
             throw Error(ErrorKind::Cancelled, "cancelled by the user");
     }
     if (info.frames == 0) fail(ErrorKind::BadInput, video, "no face found in any frame");
