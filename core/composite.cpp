@@ -24,16 +24,22 @@ void check(const cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv:
              "compositing: the mask must be CV_32F " + std::to_string(crop.size) + "x" + std::to_string(crop.size));
 }
 
-// Per-channel offset that makes the generated skin in a band just outside
-// the mask match the source there (the model's global colour drift).
+// Per-channel offset that makes the generated skin match the source's skin (the model's
+// global colour drift): over the skin the texture map marks inside the mask (cheeks and
+// chin around the mouth, whose colour does not change when the mouth moves), or without
+// a texture map over a band just outside the mask.
 cv::Vec3f colourOffset(const cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask,
-                       int feather_px) {
+                       const cv::Mat& texture, int feather_px) {
     const cv::Mat src = extractCrop(frame, crop);
     cv::Mat inside = mask > 0.5f;
-    cv::Mat grown;
-    const int r = std::max(2, feather_px);
-    cv::dilate(inside, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1)));
-    const cv::Mat band = grown & ~inside;
+    cv::Mat band;
+    if (!texture.empty()) band = inside & (texture > 0.5f);
+    if (band.empty() || cv::countNonZero(band) < 16) {
+        cv::Mat grown;
+        const int r = std::max(2, feather_px);
+        cv::dilate(inside, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * r + 1, 2 * r + 1)));
+        band = grown & ~inside;
+    }
     if (cv::countNonZero(band) < 16) return {0, 0, 0};
     const cv::Scalar ms = cv::mean(src, band), mg = cv::mean(gen, band);
     return {float(ms[0] - mg[0]), float(ms[1] - mg[1]), float(ms[2] - mg[2])};
@@ -62,7 +68,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
     cv::Mat gen_f;
     gen.convertTo(gen_f, CV_32FC3);
     if (params.colour_match) {
-        const cv::Vec3f off = colourOffset(frame, gen, crop, mask, params.feather_px);
+        const cv::Vec3f off = colourOffset(frame, gen, crop, mask, params.texture, params.feather_px);
         gen_f += cv::Scalar(off[0], off[1], off[2]);
     }
     cv::warpAffine(gen_f, g, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);

@@ -7,7 +7,7 @@ namespace redub::core {
 
 struct CompositeParams {
     int feather_px = 8;         // width of the soft edge inside the mask, in crop pixels
-    bool colour_match = false;  // shift the generated colours so the skin just outside the mask matches the source
+    bool colour_match = false;  // shift the generated colours so its skin matches the source's (see colourOffset)
     // Where the generated crop equals the (resampled) source, put back the source's own
     // detail that the crop's resolution lost; fades out where the content differs by
     // more than detail_tolerance levels, so a changed mouth never shows the old one.

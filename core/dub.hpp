@@ -63,7 +63,7 @@ struct DubParams {
     std::shared_ptr<const VideoFaces> faces;
     int crf = 18;                            // x264 quality (lower = better)
     std::string preset = "medium";           // x264 preset
-    bool colour_match = false;               // match the generated skin to the surrounding skin
+    bool colour_match = true;                // shift the generated skin colour to the source's (models drift on unseen faces)
     bool restore_texture = true;             // put the source's skin detail back outside the mouth (textureMask)
 
     static DubParams defaults() { return {}; }

@@ -44,7 +44,7 @@ const char* const kDubUsage =
     "  --chunks N          autoregressive models: N independent chunks per batch (default 1)\n"
     "  --batch N           non-autoregressive models: frames per batch (default 4)\n"
     "  --blend-frames N    fade at range edges (default 3)\n"
-    "  --colour-match      match generated skin colour to the surrounding skin\n"
+    "  --no-colour-match   keep the model's own skin colour (default: shifted to the source's skin)\n"
     "  --no-texture        do not put the source's skin detail back outside the mouth\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
     "  --json-progress     progress and the result as JSON lines on stdout\n"
@@ -52,7 +52,7 @@ const char* const kDubUsage =
 
 std::set<std::string> dubOptionNames() {
     return {"video", "audio", "output", "model", "steps", "seed", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-texture", "crf",
+            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "crf",
             "preset", "json-progress", "detect-every"};
 }
 
@@ -73,7 +73,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.batch = int(args.getInt("batch", 4));
     p.blend_frames = int(args.getInt("blend-frames", 3));
     p.detect_every = int(args.getInt("detect-every", p.detect_every));
-    p.colour_match = args.has("colour-match");
+    p.colour_match = !args.has("no-colour-match");  // --colour-match (the default) is still accepted
     p.restore_texture = !args.has("no-texture");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");

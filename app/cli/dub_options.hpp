@@ -11,7 +11,7 @@ namespace redub::cli {
 
 // --video --audio --model --steps --seed --device --threads --range (repeatable)
 // --offset-ms --face X,Y@T --length-policy --chunks --batch --crf --preset
-// --blend-frames --colour-match --json-progress, -o
+// --blend-frames --no-colour-match --no-texture --json-progress, -o
 std::set<std::string> dubOptionNames();
 
 // Parses everything but -o. Times (ranges, --face @T) are seconds ("1.5") or
