@@ -46,6 +46,13 @@ cv::Point2f centre(const cv::Rect2f& r) { return {r.x + r.width / 2, r.y + r.hei
 
 }  // namespace
 
+// A crop of ~1:1 scale with the 320x240 test frame (the round trip loses little).
+static Crop cropAtFrameScale(const FaceDetection& f) {
+    CropParams p;
+    p.size = 192;
+    return computeCrop(f, p);
+}
+
 class TestFaceGeometry : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -401,12 +408,9 @@ private Q_SLOTS:
     }
 
     void colourMatchRemovesAConstantCast() {
-        cv::Mat frame = texturedFrame(320, 240);
-        const cv::Mat original = frame.clone();
         const FaceDetection f = syntheticFace({160, 120}, 70);
-        CropParams p;
-        p.size = 192;
-        const Crop c = computeCrop(f, p);
+        const cv::Mat original = texturedFrame(320, 240);
+        const Crop c = cropAtFrameScale(f);
         const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
         cv::Mat gen;
         cv::add(extractCrop(original, c), cv::Scalar(0, 30, 20), gen);  // a greenish/blue cast
@@ -426,12 +430,9 @@ private Q_SLOTS:
         // What a model does on an unseen face: the whole generated region drifts, while the
         // pixels it kept (outside the mask) are exact - so a band outside the mask sees no
         // cast; the skin around the mouth (texture map) does.
-        cv::Mat frame = texturedFrame(320, 240);
-        const cv::Mat original = frame.clone();
         const FaceDetection f = syntheticFace({160, 120}, 70);
-        CropParams p;
-        p.size = 192;
-        const Crop c = computeCrop(f, p);
+        const cv::Mat original = texturedFrame(320, 240);
+        const Crop c = cropAtFrameScale(f);
         const cv::Mat mask = pasteMask(f, c, MaskShape::LowerHalf);
         cv::Mat src = extractCrop(original, c), cast;
         cv::add(src, cv::Scalar(0, 30, 20), cast);
