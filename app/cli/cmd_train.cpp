@@ -116,6 +116,10 @@ int cmdTrain(const Args& a) {
     t.seed = uint64_t(a.getInt("seed", 1));
     t.resume = !a.has("no-resume");
     if (t.batch < 1 || t.batch > 4096) fail(ErrorKind::BadInput, "train: --batch must be in 1..4096");
+    if (!(t.colour_jitter >= 0 && t.colour_jitter <= 0.9))
+        fail(ErrorKind::BadInput, "train: --colour-jitter must be in 0..0.9 (a relative gain change)");
+    if (!(t.motion_dropout >= 0 && t.motion_dropout <= 1))
+        fail(ErrorKind::BadInput, "train: --motion-dropout must be in 0..1 (a probability)");
     int64_t last_print = 0;
     const std::stop_token stop = stopOnInterrupt();  // Ctrl-C: checkpoint, then stop
     auto st = core::runTrainJob(p, [&](const Progress& pr) {

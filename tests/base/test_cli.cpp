@@ -1,5 +1,7 @@
 #include "support/test_support.hpp"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QtTest>
 
 using redub::test::runCli;
@@ -23,6 +25,16 @@ private Q_SLOTS:
         QCOMPARE(runCli({"frobnicate"}, nullptr, &err), 1);
         QVERIFY(err.contains("unknown command 'frobnicate'"));
     }
+    void trainRefusesOutOfRangeAugmentationBeforeWritingAnything() {
+        const QString out = QDir::temp().filePath("redub-test-cli-train.safetensors");
+        QString err;
+        QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--colour-jitter", "5"}, nullptr, &err), 2);
+        QVERIFY2(err.contains("--colour-jitter"), qPrintable(err));
+        QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--motion-dropout", "1.5"}, nullptr, &err), 2);
+        QVERIFY2(err.contains("--motion-dropout"), qPrintable(err));
+        QVERIFY(!QFileInfo::exists(out));
+    }
+
     void infoFindsLandmarkModelAndLibraries() {
         QString out;
         QCOMPARE(runCli({"info"}, &out), 0);
