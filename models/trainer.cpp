@@ -1,5 +1,6 @@
 #include "models/trainer.hpp"
 
+#include "models/augment.hpp"
 #include "models/generator.hpp"
 #include "models/nets.hpp"
 #include "models/safetensors.hpp"
@@ -248,10 +249,20 @@ struct Trainer::Impl {
         bt.x0 = T(x0, {B, 3, S, S});
         bt.mask = T(src_mask, {B, 1, S, S});
         bt.weight = T(w, {B, 1, S, S});
-        bt.in.source = bt.x0;
-        bt.in.mask = bt.mask;
         bt.in.identity = T(idn, {B, 3, S, S});
         if (m > 0) bt.in.motion = T(mot, {B, m * mc, S, S});
+        const WarpParams wp{0.08 * p.warp, 5.0 * p.warp, 0.05 * p.warp};
+        if (augment && wp.active()) {
+            // Every image of an item moves alike (as a differently placed crop would).
+            const Tensor theta = randomSimilarity(B, wp, g);
+            bt.x0 = warpItems(bt.x0, theta, false);
+            bt.mask = warpItems(bt.mask, theta, true);
+            bt.weight = warpItems(bt.weight, theta, false);
+            bt.in.identity = warpItems(bt.in.identity, theta, false);
+            if (m > 0) bt.in.motion = warpItems(bt.in.motion, theta, false);
+        }
+        bt.in.source = bt.x0;
+        bt.in.mask = bt.mask;
         bt.in.audio = T(au, {B, d.audio_windows, d.n_mels, d.audio_cols});
         return bt;
     }

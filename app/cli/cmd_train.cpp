@@ -25,7 +25,7 @@ extern const char* const kTrainUsage =
     "redub-cli train (--data DIR... | --video my.mp4...) --out M.safetensors [--config CFG.json] [--from M0|default]\n"
     "                [--heldout DIR...] [--minutes N] [--steps N] [--batch 16] [--lr 2e-4] [--mouth-weight 0.2]\n"
     "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
-    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25]";
+    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25] [--warp 1]";
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
@@ -89,7 +89,7 @@ int cmdDataset(const Args& a) {
 int cmdTrain(const Args& a) {
     a.allowOnly({"data", "video", "heldout", "config", "from", "out", "output", "minutes", "steps", "batch", "lr",
                  "mouth-weight", "x0-weight", "validate-every", "checkpoint-every-s", "device", "threads", "seed",
-                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter"});
+                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter", "warp"});
     auto p = core::TrainJobParams::defaults();
     for (auto& d : a.all("data")) p.data.push_back(d);
     for (auto& v : a.all("video")) p.videos.push_back(v);
@@ -109,6 +109,7 @@ int cmdTrain(const Args& a) {
     t.motion_dropout = a.getDouble("motion-dropout", 0.5);
     t.augment_flip = !a.has("no-flip");
     t.colour_jitter = a.getDouble("colour-jitter", 0.25);
+    t.warp = a.getDouble("warp", 1.0);
     t.validate_every = a.getInt("validate-every", 0);
     t.checkpoint_every_s = a.getDouble("checkpoint-every-s", 300);
     t.device = models::parseDevice(a.get("device", "auto"));
@@ -118,6 +119,8 @@ int cmdTrain(const Args& a) {
     if (t.batch < 1 || t.batch > 4096) fail(ErrorKind::BadInput, "train: --batch must be in 1..4096");
     if (!(t.colour_jitter >= 0 && t.colour_jitter <= 0.9))
         fail(ErrorKind::BadInput, "train: --colour-jitter must be in 0..0.9 (a relative gain change)");
+    if (!(t.warp >= 0 && t.warp <= 3))
+        fail(ErrorKind::BadInput, "train: --warp must be in 0..3 (1: zoom +-8%, rotation +-5 deg, shift +-5%)");
     if (!(t.motion_dropout >= 0 && t.motion_dropout <= 1))
         fail(ErrorKind::BadInput, "train: --motion-dropout must be in 0..1 (a probability)");
     int64_t last_print = 0;

@@ -32,6 +32,8 @@ private Q_SLOTS:
         QVERIFY2(err.contains("--colour-jitter"), qPrintable(err));
         QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--motion-dropout", "1.5"}, nullptr, &err), 2);
         QVERIFY2(err.contains("--motion-dropout"), qPrintable(err));
+        QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--warp", "-1"}, nullptr, &err), 2);
+        QVERIFY2(err.contains("--warp"), qPrintable(err));
         QVERIFY(!QFileInfo::exists(out));
     }
 
