@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     while (!args.empty() && (args[0] == "--verbose" || args[0] == "--quiet")) {
         log::setLevel(args[0] == "--verbose" ? spdlog::level::debug : spdlog::level::warn);
+        cli::setQuiet(args[0] == "--quiet");
         args.erase(args.begin());
     }
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

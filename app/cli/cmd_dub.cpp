@@ -27,7 +27,7 @@ int cmdDub(const Args& args) {
     core::DubParams p = dubParamsFrom(args);
     p.output = args.require("output");
     const bool json = args.has("json-progress");
-    const bool tty = isatty(fileno(stderr));
+    const bool tty = isatty(fileno(stderr)) && !quiet();
 
     const std::stop_token stop = stopOnInterrupt();
 
@@ -40,6 +40,7 @@ int cmdDub(const Args& args) {
                                 {"fraction", pr.fraction}, {"eta_s", pr.eta_seconds}};
             std::printf("%s\n", j.dump().c_str());
             std::fflush(stdout);
+        } else if (quiet()) {
         } else if (tty || pr.stage != last_stage || pr.stage == "done" || int(pr.fraction * 10) != last_decile) {
             last_decile = int(pr.fraction * 10);
             std::fprintf(stderr, "%s%-9s %5.1f%%  %lld/%lld  ETA %s%s", tty ? "\r" : "", pr.stage.c_str(),

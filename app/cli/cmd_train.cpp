@@ -33,6 +33,7 @@ extern const char* const kEvaluateUsage =
 
 namespace {
 bool printProgress(const Progress& p, const char* unit) {
+    if (quiet()) return true;
     if (p.eta_seconds >= 0)
         std::fprintf(stderr, "\r%s %lld/%lld %s  %.0f%%  ETA %.0f s   ", p.stage.c_str(), (long long)p.done,
                      (long long)p.total, unit, 100 * p.fraction, p.eta_seconds);
@@ -61,7 +62,7 @@ int cmdSynth(const Args& a) {
         last = pr.done;
         return true;
     });
-    std::fprintf(stderr, "\n");
+    if (!quiet()) std::fprintf(stderr, "\n");
     std::printf("%s: %lld frames, %.2f s, %zu phones; ground truth in %s\n", out.string().c_str(), (long long)r.frames,
                 r.duration_s, r.phones.size(), r.json_path.string().c_str());
     return 0;
@@ -79,7 +80,7 @@ int cmdDataset(const Args& a) {
     for (const auto& v : a.positional()) {
         const fs::path out = dir / (fs::path(v).stem().string() + ".safetensors");
         auto info = core::buildDatasetClip(v, out, p, [](const Progress& pr) { return printProgress(pr, "frames"); });
-        std::fprintf(stderr, "\n");
+        if (!quiet()) std::fprintf(stderr, "\n");
         std::printf("%s: %lld frames (%lld without a face)\n", out.string().c_str(), (long long)info.frames,
                     (long long)info.skipped);
     }
@@ -126,7 +127,7 @@ int cmdTrain(const Args& a) {
     int64_t last_print = 0;
     const std::stop_token stop = stopOnInterrupt();  // Ctrl-C: checkpoint, then stop
     auto st = core::runTrainJob(p, [&](const Progress& pr) {
-        if (pr.done - last_print >= 10 || pr.done == 1) {
+        if (!quiet() && (pr.done - last_print >= 10 || pr.done == 1)) {
             last_print = pr.done;
             std::fprintf(stderr, "step %lld  %.0f%%  ETA %.0f s\n", (long long)pr.done, 100 * pr.fraction, pr.eta_seconds);
         }

@@ -33,4 +33,8 @@ const std::vector<Bench>& benches();
 // dub deletes its partial output, train writes a checkpoint).
 std::stop_token stopOnInterrupt();
 
+// `redub-cli --quiet ...`: no progress lines on stderr (warnings and errors still print).
+bool quiet();
+void setQuiet(bool on);
+
 }  // namespace redub::cli

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <atomic>
 #include <csignal>
 
 namespace redub::cli {
@@ -15,5 +16,11 @@ std::stop_token stopOnInterrupt() {
     std::signal(SIGTERM, onInterrupt);
     return g_interrupt.get_token();
 }
+
+namespace {
+std::atomic<bool> g_quiet{false};
+}
+bool quiet() { return g_quiet.load(); }
+void setQuiet(bool on) { g_quiet = on; }
 
 }  // namespace redub::cli

@@ -37,6 +37,19 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(out));
     }
 
+    void quietPrintsNoProgressButTheResult() {
+        const QString out = QDir::temp().filePath("redub-test-cli-quiet.mp4");
+        QString so, err;
+        const QStringList synth{"synth", "--face", redub::test::kHopperPhoto, "--text", "Hello there.", "-o", out};
+        QCOMPARE(runCli(synth, &so, &err), 0);
+        QVERIFY2(err.contains("frames"), qPrintable(err));  // progress without --quiet
+        QCOMPARE(runCli(QStringList{"--quiet"} + synth, &so, &err), 0);
+        QVERIFY2(err.trimmed().isEmpty(), qPrintable(err));
+        QVERIFY2(so.contains("ground truth in"), qPrintable(so));
+        QFile::remove(out);
+        QFile::remove(QDir::temp().filePath("redub-test-cli-quiet.json"));
+    }
+
     void infoFindsLandmarkModelAndLibraries() {
         QString out;
         QCOMPARE(runCli({"info"}, &out), 0);
