@@ -8,6 +8,7 @@
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -190,10 +191,15 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
                                    double(c + 1) / double(ep.clips.size()), -1}))
             throw Error(ErrorKind::Cancelled, "cancelled by the user");
     }
-    ClipEval& m = rep.mean;
-    m.clip = "mean";
-    for (const auto& c : rep.clips) {
-        const double k = 1.0 / double(rep.clips.size());
+    rep.mean = meanOf(rep.clips, "mean");
+    return rep;
+}
+
+ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {
+    ClipEval m;
+    m.clip = name;
+    for (const auto& c : clips) {
+        const double k = 1.0 / double(clips.size());
         m.frames += c.frames;
         m.r_truth += c.r_truth * k;
         m.r_own += c.r_own * k;
@@ -202,7 +208,23 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         m.r_follow += c.r_follow * k;
         m.ssim_mouth += c.ssim_mouth * k;
     }
-    return rep;
+    return m;
+}
+
+std::vector<ClipEval> groupMeans(const std::vector<ClipEval>& clips) {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<ClipEval>> groups;
+    for (const auto& c : clips) {
+        const std::string stem = std::filesystem::path(c.clip).stem().string();
+        const auto dash = stem.rfind('-');
+        const std::string g = dash == std::string::npos || dash == 0 ? stem : stem.substr(0, dash);
+        if (!groups.count(g)) order.push_back(g);
+        groups[g].push_back(c);
+    }
+    std::vector<ClipEval> out;
+    if (order.size() < 2) return out;
+    for (const auto& g : order) out.push_back(meanOf(groups[g], "mean " + g));
+    return out;
 }
 
 }  // namespace redub::core

@@ -41,6 +41,13 @@ struct EvalReport {
     ClipEval mean;  // averages over clips
 };
 
+// Clip averages (frames summed) named `name`.
+ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name);
+// One mean per group of clips, a group being the file name up to its last '-'
+// ("astronaut-3.mp4" -> "astronaut"; a name without '-' is its own group), in order of
+// first appearance. Empty when every clip is in one group (the overall mean says it all).
+std::vector<ClipEval> groupMeans(const std::vector<ClipEval>& clips);
+
 // Pearson correlation (0 when either side is constant or shorter than 3).
 double pearson(const std::vector<double>& a, const std::vector<double>& b);
 

@@ -159,6 +159,7 @@ int cmdEvaluate(const Args& a) {
     };
     for (const auto& c : rep.clips) row(c);
     row(rep.mean);
+    for (const auto& g : core::groupMeans(rep.clips)) row(g);  // per identity / recording
     return 0;
 }
 

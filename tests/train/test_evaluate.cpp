@@ -71,6 +71,24 @@ private Q_SLOTS:
         QVERIFY(std::abs(rep.mean.r_own - 0.5 * (rep.clips[0].r_own + rep.clips[1].r_own)) < 1e-12);
     }
 
+    void meansPerIdentityGroupClipsByTheirNameBeforeTheLastDash() {
+        auto clip = [](const char* name, int64_t frames, double r_own) {
+            ClipEval c;
+            c.clip = name, c.frames = frames, c.r_own = r_own;
+            return c;
+        };
+        const std::vector<ClipEval> clips{clip("astronaut-0.mp4", 70, 0.2), clip("cap13-0.mp4", 60, 0.9),
+                                          clip("astronaut-1.mp4", 80, 0.4), clip("ocv_helen_b-2.mp4", 50, 0.6)};
+        const auto g = groupMeans(clips);
+        QCOMPARE(int(g.size()), 3);
+        QCOMPARE(QString::fromStdString(g[0].clip), QString("mean astronaut"));
+        QCOMPARE(g[0].frames, int64_t(150));
+        QVERIFY(std::abs(g[0].r_own - 0.3) < 1e-12);
+        QCOMPARE(QString::fromStdString(g[1].clip), QString("mean cap13"));
+        QCOMPARE(QString::fromStdString(g[2].clip), QString("mean ocv_helen_b"));
+        QVERIFY(groupMeans({clip("a-0.mp4", 1, 0), clip("a-1.mp4", 1, 1)}).empty());  // one group: no rows
+    }
+
     void refusesOneClipOrClipsThatSayTheSame() {
         auto ep = EvalParams::defaults();
         ep.model = model_;
