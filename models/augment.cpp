@@ -31,4 +31,13 @@ torch::Tensor warpItems(const torch::Tensor& x, const torch::Tensor& theta, bool
     return y;
 }
 
+torch::Tensor coverage(const torch::Tensor& theta, int64_t size) {
+    namespace F = torch::nn::functional;
+    const torch::Tensor ones = torch::ones({theta.size(0), 1, size, size}, theta.options());
+    const torch::Tensor grid = F::affine_grid(theta, ones.sizes(), /*align_corners=*/false);
+    const torch::Tensor y = F::grid_sample(
+        ones, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+    return (y > 0.999).to(theta.scalar_type());
+}
+
 }  // namespace redub::models

@@ -1,13 +1,14 @@
-// Geometric augmentation of training batches (torch; used by the trainer and its tests).
+// Geometric augmentation of training batches. Not a public header (it includes torch):
+// include only from models/*.cpp and the models tests.
 //
 // One random similarity transform (scale, rotation, shift) per batch item, applied
-// alike to every image of the item (target, identity, motion frames) and to its
-// mask and loss weight: the crops of a new face sit a little differently in the
-// 48-px box (face shape, landmark error), and the two training identities alone do
-// not show that.
+// alike to every image of the item (target, identity, motion frames) and to its loss
+// weight: a new face sits a little differently in the 48-px crop (face shape, landmark
+// error) while the crop-fixed lower-half mask stays where it is. Pixels that the warp
+// fills from outside the crop (edge repeats) are left out of the loss (`coverage`).
 //
 //   Tensor theta = randomSimilarity(B, {0.08, 5, 0.05}, rng);
-//   x0 = warpItems(x0, theta, false);  mask = warpItems(mask, theta, true);
+//   x0 = warpItems(x0, theta, false);  Tensor valid = coverage(theta, S);
 #pragma once
 
 #include <torch/torch.h>
@@ -30,5 +31,8 @@ torch::Tensor randomSimilarity(int64_t batch, const WarpParams& p, std::mt19937_
 // Resamples x [B,C,S,S] by theta (bilinear, edge pixels repeated outside). With `binary`
 // the result is thresholded at 0.5 (masks stay 0/1).
 torch::Tensor warpItems(const torch::Tensor& x, const torch::Tensor& theta, bool binary);
+
+// [B,1,S,S]: 1 where every bilinear tap of the warped pixel lies inside the crop, else 0.
+torch::Tensor coverage(const torch::Tensor& theta, int64_t size);
 
 }  // namespace redub::models

@@ -61,6 +61,7 @@ struct ClipIndex {
 struct Batch {
     nets::NetInputs in;
     Tensor x0, eps, mask, weight;
+    Tensor valid;  // [B,1,S,S] 1 where the (warped) target is real pixels; undefined: all
 };
 
 }  // namespace
@@ -253,11 +254,13 @@ struct Trainer::Impl {
         if (m > 0) bt.in.motion = T(mot, {B, m * mc, S, S});
         const WarpParams wp{0.08 * p.warp, 5.0 * p.warp, 0.05 * p.warp};
         if (augment && wp.active()) {
-            // Every image of an item moves alike (as a differently placed crop would).
-            const Tensor theta = randomSimilarity(B, wp, g);
+            // Every image of an item moves alike (as a differently placed crop would); the
+            // lower-half mask is fixed to the crop, so it stays (a landmark mask follows the face).
+            const Tensor theta = randomSimilarity(B, wp, g).to(device);
             bt.x0 = warpItems(bt.x0, theta, false);
-            bt.mask = warpItems(bt.mask, theta, true);
+            if (cfg.mask != "lower_half") bt.mask = warpItems(bt.mask, theta, true);
             bt.weight = warpItems(bt.weight, theta, false);
+            bt.valid = coverage(theta, S);
             bt.in.identity = warpItems(bt.in.identity, theta, false);
             if (m > 0) bt.in.motion = warpItems(bt.in.motion, theta, false);
         }
@@ -279,12 +282,14 @@ struct Trainer::Impl {
         bt.in.x = a.sqrt() * bt.x0 + (1 - a).sqrt() * eps;
         bt.in.t = t;
         Tensor out = net->forward(bt.in).narrow(1, 0, 3);
-        Tensor mw = bt.mask * bt.weight;
-        Tensor denom = bt.mask.sum() * 3 + 1e-6;
+        // Pixels a warp filled from outside the crop are not real: out of the loss.
+        const Tensor m = bt.valid.defined() ? bt.mask * bt.valid : bt.mask;
+        Tensor mw = m * bt.weight;
+        Tensor denom = m.sum() * 3 + 1e-6;
         Tensor l = ((out - eps).pow(2) * mw).sum() / denom;
         if (p.x0_weight > 0) {
             Tensor x0_hat = ((bt.in.x - (1 - a).sqrt() * out) / a.sqrt()).clamp(-1, 1);
-            l = l + p.x0_weight * ((x0_hat - bt.x0).pow(2) * bt.mask).sum() / denom;
+            l = l + p.x0_weight * ((x0_hat - bt.x0).pow(2) * m).sum() / denom;
         }
         return l;
     }

