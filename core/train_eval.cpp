@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 #include <unistd.h>
 
@@ -88,9 +89,11 @@ std::vector<double> dubAndMeasure(const fs::path& video, const fs::path& speech,
     fs::remove(tmp_out);
     FaceDetector det;
     std::vector<double> open;
+    std::optional<cv::Rect2f> prev;
     for (const cv::Mat& f : out) {
-        auto faces = det.detect(f);
-        open.push_back(faces.empty() ? -1.0 : synth::measuredOpening(faces.front().landmarks));
+        const auto faces = det.detect(f);
+        const FaceDetection* face = followFace(faces, prev);
+        open.push_back(face ? synth::measuredOpening(face->landmarks) : -1.0);
     }
     if (frames) *frames = std::move(out);
     return open;
@@ -144,15 +147,17 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         {
             media::VideoReader r(clip);
             media::VideoFrame f;
+            std::optional<cv::Rect2f> prev;
             while (r.next(f, stop)) {
                 true_frames.push_back(f.rgb.clone());
-                auto faces = det.detect(f.rgb);
-                if (faces.empty()) {
+                const auto faces = det.detect(f.rgb);
+                const FaceDetection* face = followFace(faces, prev);
+                if (!face) {
                     true_open.push_back(-1);
                     mouth_boxes.emplace_back();
                     continue;
                 }
-                const auto& lm = faces.front().landmarks;
+                const auto& lm = face->landmarks;
                 true_open.push_back(synth::measuredOpening(lm));
                 std::vector<cv::Point2f> mouth(lm.begin() + 48, lm.begin() + 68);
                 cv::Rect b = cv::boundingRect(mouth);
@@ -193,6 +198,23 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
     }
     rep.mean = meanOf(rep.clips, "mean");
     return rep;
+}
+
+const FaceDetection* followFace(const std::vector<FaceDetection>& faces, std::optional<cv::Rect2f>& prev) {
+    const FaceDetection* best = nullptr;
+    double best_score = -1e9;
+    for (const auto& f : faces) {
+        double score = f.confidence;
+        if (prev) {
+            const cv::Rect2f in = f.box & *prev;
+            const double iou = in.area() / std::max(1e-6, double(f.box.area() + prev->area() - in.area()));
+            if (iou < 0.3) continue;
+            score = iou;
+        }
+        if (score > best_score) best_score = score, best = &f;
+    }
+    if (best) prev = best->box;
+    return best;
 }
 
 ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {

@@ -5,9 +5,11 @@
 // reconstruction against the clip's true frames.
 #pragma once
 
+#include "core/face_detector.hpp"
 #include "redub/job.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -40,6 +42,12 @@ struct EvalReport {
     std::vector<ClipEval> clips;
     ClipEval mean;  // averages over clips
 };
+
+// The face measured in a clip's frame: the detection overlapping the face chosen in the
+// previous frame most (IoU >= 0.3), else (first frame) the most confident one - never
+// simply the largest: the astronaut's mission patch is detected as a face of her size on
+// some frames. Updates `prev`; null when nothing overlaps it (the face is not in the frame).
+const FaceDetection* followFace(const std::vector<FaceDetection>& faces, std::optional<cv::Rect2f>& prev);
 
 // Clip averages (frames summed) named `name`.
 ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name);

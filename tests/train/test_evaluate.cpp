@@ -87,6 +87,31 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(g[1].clip), QString("mean cap13"));
         QCOMPARE(QString::fromStdString(g[2].clip), QString("mean ocv_helen_b"));
         QVERIFY(groupMeans({clip("a-0.mp4", 1, 0), clip("a-1.mp4", 1, 1)}).empty());  // one group: no rows
+        const auto solo = groupMeans({clip("grace.mp4", 5, 0.5), clip("-1.mp4", 4, 0.1), clip("grace-0.mp4", 3, 0.9)});
+        QCOMPARE(int(solo.size()), 2);  // no dash, or only a leading one: the name is its own group
+        QCOMPARE(QString::fromStdString(solo[0].clip), QString("mean grace"));
+        QCOMPARE(QString::fromStdString(solo[1].clip), QString("mean -1"));
+        QCOMPARE(solo[0].frames, int64_t(8));
+    }
+
+    void theMeasuredFaceFollowsTheClipsFaceNotTheLargestDetection() {
+        auto det = [](float x, float y, float w, float conf) {
+            FaceDetection f;
+            f.box = cv::Rect2f(x, y, w, w), f.confidence = conf;
+            return f;
+        };
+        std::optional<cv::Rect2f> prev;
+        // First frame: the confident face, though a false one (a badge) is larger.
+        std::vector<FaceDetection> faces{det(120, 340, 106, -0.05f), det(176, 72, 98, 1.5f)};
+        QCOMPARE(followFace(faces, prev), &faces[1]);
+        // Next frames: the detection overlapping the face, whatever its score or size.
+        faces = {det(122, 336, 110, 0.9f), det(178, 73, 97, 0.2f)};
+        QCOMPARE(followFace(faces, prev), &faces[1]);
+        // Face missed, only the badge: nothing is measured, and the face is found again later.
+        faces = {det(122, 336, 110, 0.9f)};
+        QVERIFY(followFace(faces, prev) == nullptr);
+        faces = {det(122, 336, 110, 0.9f), det(177, 72, 98, 1.1f)};
+        QCOMPARE(followFace(faces, prev), &faces[1]);
     }
 
     void refusesOneClipOrClipsThatSayTheSame() {
