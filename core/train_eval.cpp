@@ -5,6 +5,7 @@
 #include "core/synth/face_warp.hpp"
 #include "core/synth/synth.hpp"
 #include "media/video_reader.hpp"
+#include "media/video_writer.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
@@ -144,8 +145,10 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         std::vector<cv::Mat> true_frames;
         std::vector<double> true_open;
         std::vector<cv::Rect> mouth_boxes;
+        Rational fps{25, 1};
         {
             media::VideoReader r(clip);
+            fps = r.frameRate();
             media::VideoFrame f;
             std::optional<cv::Rect2f> prev;
             while (r.next(f, stop)) {
@@ -179,6 +182,27 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
             ++sn;
         }
         ce.ssim_mouth = sn ? ssum / sn : 0;
+        if (!true_frames.empty()) {
+            // The clip's first frame held still, dubbed with its speech: every movement of
+            // the mouth comes from the audio (the other columns dub the moving true clip,
+            // whose jaw and cheeks outside the mask still carry its motion).
+            const fs::path still = fs::path(tmp).replace_extension(".still.mp4");
+            {
+                auto wp = media::WriterParams::defaults();
+                wp.width = true_frames[0].cols, wp.height = true_frames[0].rows, wp.frame_rate = fps;
+                wp.with_audio = false, wp.preset = "ultrafast";
+                media::VideoWriter w(still, wp);
+                for (size_t i = 0; i < true_frames.size(); ++i) w.writeFrame(true_frames[0]);
+                w.finish();
+            }
+            try {
+                ce.r_still = corrValid(dubAndMeasure(still, clip, ep, tmp, nullptr, stop), truth);
+            } catch (...) {
+                fs::remove(still);
+                throw;
+            }
+            fs::remove(still);
+        }
         const auto unrel = dubAndMeasure(clip, other, ep, tmp, nullptr, stop);
         ce.r_unrelated = corrValid(unrel, truth);
         const auto other_truth = synth::readTruth(fs::path(other).replace_extension(".json"));
@@ -189,8 +213,8 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
                 a.push_back(truth[i].mouth.opening), b.push_back(other_truth[i].mouth.opening);
             ce.r_chance = pearson(a, b);
         }
-        log::core()->info("evaluate {}: r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
-                          ce.clip, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
+        log::core()->info("evaluate {}: r_still {:.3f} r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
+                          ce.clip, ce.r_still, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
         rep.clips.push_back(ce);
         if (progress && !progress({"evaluate", int64_t(c + 1), int64_t(ep.clips.size()),
                                    double(c + 1) / double(ep.clips.size()), -1}))
@@ -224,6 +248,7 @@ ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {
         const double k = 1.0 / double(clips.size());
         m.frames += c.frames;
         m.r_truth += c.r_truth * k;
+        m.r_still += c.r_still * k;
         m.r_own += c.r_own * k;
         m.r_unrelated += c.r_unrelated * k;
         m.r_chance += c.r_chance * k;

@@ -30,6 +30,8 @@ struct ClipEval {
     int64_t frames = 0;
     double r_truth = 0;      // measured opening of the clip itself vs its ground truth (measurement ceiling)
     double r_own = 0;        // output driven by its own speech vs its ground truth
+    double r_still = 0;      // the clip's first frame held still, dubbed with its speech, vs its ground truth:
+                             // the motion comes from the audio alone (the headline lip-sync figure)
     double r_unrelated = 0;  // output driven by another clip's speech vs this clip's ground truth
     // Reading r_unrelated: two utterances correlate by themselves (silence at both ends,
     // similar rhythm), so even a perfect model scores r_chance there, not 0.

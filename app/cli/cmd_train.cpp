@@ -150,12 +150,12 @@ int cmdEvaluate(const Args& a) {
     p.chunks = int(a.getInt("chunks", 4));
     p.device = a.get("device", "auto");
     const auto rep = core::evaluateLipSync(p);
-    std::printf("| clip | frames | r(measured truth, GT) | r(output own speech, GT) | r(output unrelated speech, GT) "
-                "| r(unrelated GT, GT) | r(output unrelated speech, unrelated GT) | mouth SSIM |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf("| clip | frames | r(measured truth, GT) | r(still face + speech, GT) | r(output own speech, GT) "
+                "| r(output unrelated speech, GT) | r(unrelated GT, GT) | r(output unrelated speech, unrelated GT) | mouth SSIM |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
     auto row = [](const core::ClipEval& c) {
-        std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", c.clip.c_str(), (long long)c.frames,
-                    c.r_truth, c.r_own, c.r_unrelated, c.r_chance, c.r_follow, c.ssim_mouth);
+        std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", c.clip.c_str(), (long long)c.frames,
+                    c.r_truth, c.r_still, c.r_own, c.r_unrelated, c.r_chance, c.r_follow, c.ssim_mouth);
     };
     for (const auto& c : rep.clips) row(c);
     row(rep.mean);

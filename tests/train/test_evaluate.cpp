@@ -14,6 +14,8 @@
 
 #include <cmath>
 
+#include <unistd.h>
+
 using namespace redub;
 using namespace redub::core;
 namespace fs = std::filesystem;
@@ -63,11 +65,15 @@ private Q_SLOTS:
         for (const ClipEval& c : rep.clips) {
             QVERIFY(c.frames > 20);
             QVERIFY2(c.r_truth > 0.7, qPrintable(QString::number(c.r_truth)));  // dlib measures true frames well
-            for (double r : {c.r_own, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
+            for (double r : {c.r_own, c.r_still, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
             QVERIFY(std::abs(c.r_chance - chance) < 1e-9);  // symmetric: a vs b = b vs a
             QVERIFY(c.ssim_mouth > 0.0 && c.ssim_mouth <= 1.0);
         }
         QCOMPARE(rep.mean.frames, rep.clips[0].frames + rep.clips[1].frames);
+        // The held-still videos and the dubs are temporary: none is left behind.
+        for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+            QVERIFY2(e.path().filename().string().rfind("redub-eval-" + std::to_string(::getpid()), 0) != 0,
+                     qPrintable(QString::fromStdString(e.path().string())));
         QVERIFY(std::abs(rep.mean.r_own - 0.5 * (rep.clips[0].r_own + rep.clips[1].r_own)) < 1e-12);
     }
 
