@@ -14,7 +14,8 @@ namespace {
 
 void printHelp() {
     std::printf("redub-cli %s - re-synchronise lips to new speech\n\n", std::string(log::version()).c_str());
-    std::printf("usage: redub-cli [--verbose|--quiet] COMMAND [options]\n\ncommands:\n");
+    std::printf("usage: redub-cli [--verbose|--quiet] COMMAND [options]\n"
+                "  --verbose  debug log; --quiet  warnings and errors only, no progress lines\n\ncommands:\n");
     for (const auto& c : cli::commands()) std::printf("  %-10s %s\n", c.name, c.summary);
     std::printf("  %-10s %s\n", "bench", "run a benchmark and print a table (redub-cli bench --help)");
     std::printf("\n`redub-cli COMMAND --help` shows a command's options.\n"
