@@ -182,10 +182,11 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
             ++sn;
         }
         ce.ssim_mouth = sn ? ssum / sn : 0;
+        const auto other_truth = synth::readTruth(fs::path(other).replace_extension(".json"));
         if (!true_frames.empty()) {
-            // The clip's first frame held still, dubbed with its speech: every movement of
-            // the mouth comes from the audio (the other columns dub the moving true clip,
-            // whose jaw and cheeks outside the mask still carry its motion).
+            // The clip's first frame held still, dubbed with its speech and with the other
+            // clip's: every movement of the mouth comes from the audio (the other columns dub
+            // the moving true clip, whose jaw and cheeks outside the mask still carry its motion).
             const fs::path still = fs::path(tmp).replace_extension(".still.mp4");
             {
                 auto wp = media::WriterParams::defaults();
@@ -197,6 +198,9 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
             }
             try {
                 ce.r_still = corrValid(dubAndMeasure(still, clip, ep, tmp, nullptr, stop), truth);
+                const auto su = dubAndMeasure(still, other, ep, tmp, nullptr, stop);
+                ce.r_still_unrelated = corrValid(su, truth);
+                ce.r_still_follow = corrValid(su, other_truth);
             } catch (...) {
                 fs::remove(still);
                 throw;
@@ -205,7 +209,6 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         }
         const auto unrel = dubAndMeasure(clip, other, ep, tmp, nullptr, stop);
         ce.r_unrelated = corrValid(unrel, truth);
-        const auto other_truth = synth::readTruth(fs::path(other).replace_extension(".json"));
         ce.r_follow = corrValid(unrel, other_truth);
         {
             std::vector<double> a, b;
@@ -213,8 +216,8 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
                 a.push_back(truth[i].mouth.opening), b.push_back(other_truth[i].mouth.opening);
             ce.r_chance = pearson(a, b);
         }
-        log::core()->info("evaluate {}: r_still {:.3f} r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
-                          ce.clip, ce.r_still, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
+        log::core()->info("evaluate {}: r_still {:.3f} (unrelated speech {:.3f}, follows it {:.3f}) r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
+                          ce.clip, ce.r_still, ce.r_still_unrelated, ce.r_still_follow, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
         rep.clips.push_back(ce);
         if (progress && !progress({"evaluate", int64_t(c + 1), int64_t(ep.clips.size()),
                                    double(c + 1) / double(ep.clips.size()), -1}))
@@ -249,6 +252,8 @@ ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {
         m.frames += c.frames;
         m.r_truth += c.r_truth * k;
         m.r_still += c.r_still * k;
+        m.r_still_unrelated += c.r_still_unrelated * k;
+        m.r_still_follow += c.r_still_follow * k;
         m.r_own += c.r_own * k;
         m.r_unrelated += c.r_unrelated * k;
         m.r_chance += c.r_chance * k;

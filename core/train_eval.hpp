@@ -32,6 +32,9 @@ struct ClipEval {
     double r_own = 0;        // output driven by its own speech vs its ground truth
     double r_still = 0;      // the clip's first frame held still, dubbed with its speech, vs its ground truth:
                              // the motion comes from the audio alone (the headline lip-sync figure)
+    double r_still_unrelated = 0;  // the same still frame dubbed with the OTHER clip's speech, vs this clip's
+                                   // ground truth: must be clearly below r_still (near r_chance)
+    double r_still_follow = 0;     // ... and vs the other clip's ground truth (the still face follows that speech)
     double r_unrelated = 0;  // output driven by another clip's speech vs this clip's ground truth
     // Reading r_unrelated: two utterances correlate by themselves (silence at both ends,
     // similar rhythm), so even a perfect model scores r_chance there, not 0.

@@ -191,7 +191,7 @@ struct Trainer::Impl {
         const int64_t aud = int64_t(d.audio_windows) * d.n_mels * d.audio_cols;
         const int m = cfg.motion_frames;
         const int mc = cfg.motion_grey ? 1 : 3;
-        std::vector<float> x0(size_t(B * img)), src_mask(size_t(B * plane)), idn(size_t(B * img)),
+        std::vector<float> x0(size_t(B * img)), src(size_t(B * img)), src_mask(size_t(B * plane)), idn(size_t(B * img)),
             mot(size_t(B) * m * mc * plane), au(size_t(B * aud)), w(size_t(B * plane), 1.0f);
         std::uniform_int_distribution<int64_t> pick(0, d.count() - 1);
         std::uniform_real_distribution<double> u(0, 1);
@@ -231,6 +231,11 @@ struct Trainer::Impl {
             // Identity: another frame of the same clip (so the mouth cannot simply be copied).
             int64_t idf = std::uniform_int_distribution<int64_t>(cs, ce - 1)(g);
             copyImg(idn.data() + b * img, idf, false);
+            // Context swap: the known (unmasked) part of the source is the identity frame's,
+            // as on a still photo, where the identity frame IS every source frame. The
+            // cheeks and head pose then say nothing of this frame's mouth; only the audio does.
+            const bool swap = augment && u(g) < p.context_swap;
+            std::copy_n((swap ? idn : x0).data() + b * img, img, src.data() + b * img);
             const bool drop = u(g) < p.motion_dropout;
             for (int k = 0; k < m; ++k) {
                 const int64_t prev = f - (m - k);  // oldest first
@@ -248,6 +253,7 @@ struct Trainer::Impl {
         };
         Batch bt;
         bt.x0 = T(x0, {B, 3, S, S});
+        bt.in.source = T(src, {B, 3, S, S});
         bt.mask = T(src_mask, {B, 1, S, S});
         bt.weight = T(w, {B, 1, S, S});
         bt.in.identity = T(idn, {B, 3, S, S});
@@ -258,13 +264,13 @@ struct Trainer::Impl {
             // lower-half mask is fixed to the crop, so it stays (a landmark mask follows the face).
             const Tensor theta = randomSimilarity(B, wp, g).to(device);
             bt.x0 = warpItems(bt.x0, theta, false);
+            bt.in.source = warpItems(bt.in.source, theta, false);
             if (cfg.mask != "lower_half") bt.mask = warpItems(bt.mask, theta, true);
             bt.weight = warpItems(bt.weight, theta, false);
             bt.valid = coverage(theta, S);
             bt.in.identity = warpItems(bt.in.identity, theta, false);
             if (m > 0) bt.in.motion = warpItems(bt.in.motion, theta, false);
         }
-        bt.in.source = bt.x0;
         bt.in.mask = bt.mask;
         bt.in.audio = T(au, {B, d.audio_windows, d.n_mels, d.audio_cols});
         return bt;

@@ -25,7 +25,8 @@ extern const char* const kTrainUsage =
     "redub-cli train (--data DIR... | --video my.mp4...) --out M.safetensors [--config CFG.json] [--from M0|default]\n"
     "                [--heldout DIR...] [--minutes N] [--steps N] [--batch 16] [--lr 2e-4] [--mouth-weight 0.2]\n"
     "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
-    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25] [--warp 1]";
+    "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25] [--warp 1]\n"
+    "                [--context-swap 0]";
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
@@ -90,7 +91,7 @@ int cmdDataset(const Args& a) {
 int cmdTrain(const Args& a) {
     a.allowOnly({"data", "video", "heldout", "config", "from", "out", "output", "minutes", "steps", "batch", "lr",
                  "mouth-weight", "x0-weight", "validate-every", "checkpoint-every-s", "device", "threads", "seed",
-                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter", "warp"});
+                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter", "warp", "context-swap"});
     auto p = core::TrainJobParams::defaults();
     for (auto& d : a.all("data")) p.data.push_back(d);
     for (auto& v : a.all("video")) p.videos.push_back(v);
@@ -111,6 +112,7 @@ int cmdTrain(const Args& a) {
     t.augment_flip = !a.has("no-flip");
     t.colour_jitter = a.getDouble("colour-jitter", 0.25);
     t.warp = a.getDouble("warp", 1.0);
+    t.context_swap = a.getDouble("context-swap", 0.0);
     t.validate_every = a.getInt("validate-every", 0);
     t.checkpoint_every_s = a.getDouble("checkpoint-every-s", 300);
     t.device = models::parseDevice(a.get("device", "auto"));
@@ -122,6 +124,8 @@ int cmdTrain(const Args& a) {
         fail(ErrorKind::BadInput, "train: --colour-jitter must be in 0..0.9 (a relative gain change)");
     if (!(t.warp >= 0 && t.warp <= 3))
         fail(ErrorKind::BadInput, "train: --warp must be in 0..3 (1: zoom +-8%, rotation +-5 deg, shift +-5%)");
+    if (!(t.context_swap >= 0 && t.context_swap <= 1))
+        fail(ErrorKind::BadInput, "train: --context-swap must be in 0..1 (a probability)");
     if (!(t.motion_dropout >= 0 && t.motion_dropout <= 1))
         fail(ErrorKind::BadInput, "train: --motion-dropout must be in 0..1 (a probability)");
     int64_t last_print = 0;
@@ -150,12 +154,14 @@ int cmdEvaluate(const Args& a) {
     p.chunks = int(a.getInt("chunks", 4));
     p.device = a.get("device", "auto");
     const auto rep = core::evaluateLipSync(p);
-    std::printf("| clip | frames | r(measured truth, GT) | r(still face + speech, GT) | r(output own speech, GT) "
+    std::printf("| clip | frames | r(measured truth, GT) | r(still face + speech, GT) | r(still face + unrelated speech, GT) "
+                "| r(still face + unrelated speech, unrelated GT) | r(output own speech, GT) "
                 "| r(output unrelated speech, GT) | r(unrelated GT, GT) | r(output unrelated speech, unrelated GT) | mouth SSIM |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
     auto row = [](const core::ClipEval& c) {
-        std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", c.clip.c_str(), (long long)c.frames,
-                    c.r_truth, c.r_still, c.r_own, c.r_unrelated, c.r_chance, c.r_follow, c.ssim_mouth);
+        std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", c.clip.c_str(),
+                    (long long)c.frames, c.r_truth, c.r_still, c.r_still_unrelated, c.r_still_follow, c.r_own,
+                    c.r_unrelated, c.r_chance, c.r_follow, c.ssim_mouth);
     };
     for (const auto& c : rep.clips) row(c);
     row(rep.mean);

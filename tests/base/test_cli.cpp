@@ -34,6 +34,8 @@ private Q_SLOTS:
         QVERIFY2(err.contains("--motion-dropout"), qPrintable(err));
         QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--warp", "-1"}, nullptr, &err), 2);
         QVERIFY2(err.contains("--warp"), qPrintable(err));
+        QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--context-swap", "2"}, nullptr, &err), 2);
+        QVERIFY2(err.contains("--context-swap"), qPrintable(err));
         QVERIFY(!QFileInfo::exists(out));
     }
 

@@ -65,7 +65,7 @@ private Q_SLOTS:
         for (const ClipEval& c : rep.clips) {
             QVERIFY(c.frames > 20);
             QVERIFY2(c.r_truth > 0.7, qPrintable(QString::number(c.r_truth)));  // dlib measures true frames well
-            for (double r : {c.r_own, c.r_still, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
+            for (double r : {c.r_own, c.r_still, c.r_still_unrelated, c.r_still_follow, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
             QVERIFY(std::abs(c.r_chance - chance) < 1e-9);  // symmetric: a vs b = b vs a
             QVERIFY(c.ssim_mouth > 0.0 && c.ssim_mouth <= 1.0);
         }
@@ -75,6 +75,10 @@ private Q_SLOTS:
             QVERIFY2(e.path().filename().string().rfind("redub-eval-" + std::to_string(::getpid()), 0) != 0,
                      qPrintable(QString::fromStdString(e.path().string())));
         QVERIFY(std::abs(rep.mean.r_own - 0.5 * (rep.clips[0].r_own + rep.clips[1].r_own)) < 1e-12);
+        QVERIFY(std::abs(rep.mean.r_still_unrelated - 0.5 * (rep.clips[0].r_still_unrelated + rep.clips[1].r_still_unrelated)) < 1e-12);
+        // Each clip's unrelated speech is the other clip's: the still face dubbed with b's
+        // speech and measured against b's truth is a real measurement, not a default 0.
+        QVERIFY(rep.clips[0].r_still_follow != 0.0 && rep.clips[1].r_still_follow != 0.0);
     }
 
     void meansPerIdentityGroupClipsByTheirNameBeforeTheLastDash() {
