@@ -40,6 +40,23 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
     return sab / std::sqrt(saa * sbb);
 }
 
+double pearsonHighPass(const std::vector<double>& a, const std::vector<double>& b, int window) {
+    const size_t n = std::min(a.size(), b.size());
+    const int h = std::max(0, window / 2);
+    auto ok = [&](size_t i) { return a[i] >= 0 && b[i] >= 0; };
+    std::vector<double> fa, fb;
+    for (size_t i = 0; i < n; ++i) {
+        if (!ok(i)) continue;
+        double sa = 0, sb = 0;
+        int k = 0;
+        const size_t lo = i >= size_t(h) ? i - size_t(h) : 0, hi = std::min(n - 1, i + size_t(h));
+        for (size_t j = lo; j <= hi; ++j)
+            if (ok(j)) sa += a[j], sb += b[j], ++k;
+        fa.push_back(a[i] - sa / k), fb.push_back(b[i] - sb / k);
+    }
+    return pearson(fa, fb);
+}
+
 namespace {
 
 double ssimGrey(const cv::Mat& a_rgb, const cv::Mat& b_rgb) {
@@ -113,12 +130,21 @@ std::string clipText(const fs::path& clip) {
     }
 }
 
+std::vector<double> openings(const std::vector<synth::SynthFrame>& truth) {
+    std::vector<double> v;
+    for (const auto& f : truth) v.push_back(f.mouth.opening);
+    return v;
+}
+
 // Correlation over frames where both are valid.
 double corrValid(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
     std::vector<double> a, b;
     for (size_t i = 0; i < std::min(measured.size(), truth.size()); ++i)
         if (measured[i] >= 0) a.push_back(measured[i]), b.push_back(truth[i].mouth.opening);
     return pearson(a, b);
+}
+double corrFast(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
+    return pearsonHighPass(measured, openings(truth), kFastWindow);
 }
 
 }  // namespace
@@ -170,6 +196,7 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         }
         ce.frames = int64_t(true_frames.size());
         ce.r_truth = corrValid(true_open, truth);
+        ce.fast_truth = corrFast(true_open, truth);
         std::vector<cv::Mat> gen;
         const auto own = dubAndMeasure(clip, clip, ep, tmp, &gen, stop);
         ce.r_own = corrValid(own, truth);
@@ -197,9 +224,12 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
                 w.finish();
             }
             try {
-                ce.r_still = corrValid(dubAndMeasure(still, clip, ep, tmp, nullptr, stop), truth);
+                const auto so = dubAndMeasure(still, clip, ep, tmp, nullptr, stop);
+                ce.r_still = corrValid(so, truth);
+                ce.fast_still = corrFast(so, truth);
                 const auto su = dubAndMeasure(still, other, ep, tmp, nullptr, stop);
                 ce.r_still_unrelated = corrValid(su, truth);
+                ce.fast_still_unrelated = corrFast(su, truth);
                 ce.r_still_follow = corrValid(su, other_truth);
             } catch (...) {
                 fs::remove(still);
@@ -215,6 +245,7 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
             for (size_t i = 0; i < std::min(truth.size(), other_truth.size()); ++i)
                 a.push_back(truth[i].mouth.opening), b.push_back(other_truth[i].mouth.opening);
             ce.r_chance = pearson(a, b);
+            ce.fast_chance = pearsonHighPass(a, b, kFastWindow);
         }
         log::core()->info("evaluate {}: r_still {:.3f} (unrelated speech {:.3f}, follows it {:.3f}) r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
                           ce.clip, ce.r_still, ce.r_still_unrelated, ce.r_still_follow, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
@@ -258,6 +289,10 @@ ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {
         m.r_unrelated += c.r_unrelated * k;
         m.r_chance += c.r_chance * k;
         m.r_follow += c.r_follow * k;
+        m.fast_truth += c.fast_truth * k;
+        m.fast_still += c.fast_still * k;
+        m.fast_still_unrelated += c.fast_still_unrelated * k;
+        m.fast_chance += c.fast_chance * k;
         m.ssim_mouth += c.ssim_mouth * k;
     }
     return m;

@@ -65,7 +65,8 @@ private Q_SLOTS:
         for (const ClipEval& c : rep.clips) {
             QVERIFY(c.frames > 20);
             QVERIFY2(c.r_truth > 0.7, qPrintable(QString::number(c.r_truth)));  // dlib measures true frames well
-            for (double r : {c.r_own, c.r_still, c.r_still_unrelated, c.r_still_follow, c.r_unrelated, c.r_chance, c.r_follow}) QVERIFY(r >= -1.0 && r <= 1.0);
+            for (double r : {c.r_own, c.r_still, c.r_still_unrelated, c.r_still_follow, c.r_unrelated, c.r_chance, c.r_follow,
+                             c.fast_truth, c.fast_still, c.fast_still_unrelated, c.fast_chance}) QVERIFY(r >= -1.0 && r <= 1.0);
             QVERIFY(std::abs(c.r_chance - chance) < 1e-9);  // symmetric: a vs b = b vs a
             QVERIFY(c.ssim_mouth > 0.0 && c.ssim_mouth <= 1.0);
         }
@@ -79,6 +80,27 @@ private Q_SLOTS:
         // Each clip's unrelated speech is the other clip's: the still face dubbed with b's
         // speech and measured against b's truth is a real measurement, not a default 0.
         QVERIFY(rep.clips[0].r_still_follow != 0.0 && rep.clips[1].r_still_follow != 0.0);
+    }
+
+    void fastCorrelationIgnoresTheEnvelopeTwoSentencesShare() {
+        // a and b: one slow hump (speech between two silences) with different syllable
+        // rhythms on top; c: a's syllables on another envelope (a ramp).
+        const double pi = std::acos(-1.0);
+        std::vector<double> a, b, c;
+        for (int i = 0; i < 100; ++i) {
+            const double env = std::sin(pi * i / 99.0);
+            a.push_back(0.5 * env + 0.1 * (1 + std::sin(2 * pi * i / 6.0)));
+            b.push_back(0.5 * env + 0.1 * (1 + std::sin(2 * pi * i / 8.5 + 1.0)));
+            c.push_back(0.2 * i / 99.0 + 0.1 * (1 + std::sin(2 * pi * i / 6.0)));
+        }
+        QVERIFY2(pearson(a, b) > 0.8, qPrintable(QString::number(pearson(a, b))));  // the envelope alone
+        QVERIFY2(std::abs(pearsonHighPass(a, b, kFastWindow)) < 0.2, qPrintable(QString::number(pearsonHighPass(a, b, kFastWindow))));
+        QVERIFY2(pearsonHighPass(a, c, kFastWindow) > 0.9, qPrintable(QString::number(pearsonHighPass(a, c, kFastWindow))));
+        // Frames without a face (< 0) are left out, not read as a closed mouth.
+        std::vector<double> gaps = a;
+        for (int i = 40; i < 44; ++i) gaps[size_t(i)] = -1;
+        QVERIFY2(pearsonHighPass(gaps, c, kFastWindow) > 0.9, qPrintable(QString::number(pearsonHighPass(gaps, c, kFastWindow))));
+        QCOMPARE(pearsonHighPass(std::vector<double>(20, 0.3), c, kFastWindow), 0.0);  // constant: no fast part
     }
 
     void meansPerIdentityGroupClipsByTheirNameBeforeTheLastDash() {
