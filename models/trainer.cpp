@@ -234,8 +234,17 @@ struct Trainer::Impl {
             // Context swap: the known (unmasked) part of the source is the identity frame's,
             // as on a still photo, where the identity frame IS every source frame. The
             // cheeks and head pose then say nothing of this frame's mouth; only the audio does.
-            const bool swap = augment && u(g) < p.context_swap;
-            std::copy_n((swap ? idn : x0).data() + b * img, img, src.data() + b * img);
+            // Context shift: the known part from a frame up to half a second away, so on a
+            // talking video too the cheeks and jaw around the mask say little of this mouth.
+            const double cu = augment ? u(g) : 1.0;
+            if (cu < p.context_swap) {
+                std::copy_n(idn.data() + b * img, img, src.data() + b * img);
+            } else if (cu < p.context_swap + p.context_shift) {
+                std::uniform_int_distribution<int64_t> near(std::max(cs, f - 12), std::min(ce - 1, f + 12));
+                copyImg(src.data() + b * img, near(g), false);
+            } else {
+                std::copy_n(x0.data() + b * img, img, src.data() + b * img);
+            }
             const bool drop = u(g) < p.motion_dropout;
             for (int k = 0; k < m; ++k) {
                 const int64_t prev = f - (m - k);  // oldest first

@@ -56,6 +56,7 @@ struct TrainParams {
     bool augment_flip = true;        // mirror half of the batch items (all images of an item alike)
     double colour_jitter = 0.25;     // per item: gain 1 +- j, per-channel gain 1 +- 0.6 j, bias +- 0.4 j (0: off)
     double context_swap = 0.0;       // probability that the known region of the source is the identity frame's (still-photo case)
+    double context_shift = 0.0;      // probability that it is another frame's within +-12 (0.5 s at 25 fps)
     double warp = 1.0;               // per item similarity: zoom 1 +- 0.08 w, rotation +- 5 w deg, shift +- 0.05 w side (0: off)
     double minutes = 0;              // stop after this wall time (0: no limit)
     int64_t max_steps = 0;           // stop after this many steps in total (0: no limit)

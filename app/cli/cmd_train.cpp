@@ -26,7 +26,7 @@ extern const char* const kTrainUsage =
     "                [--heldout DIR...] [--minutes N] [--steps N] [--batch 16] [--lr 2e-4] [--mouth-weight 0.2]\n"
     "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
     "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25] [--warp 1]\n"
-    "                [--context-swap 0]";
+    "                [--context-swap 0] [--context-shift 0]";
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
@@ -91,7 +91,7 @@ int cmdDataset(const Args& a) {
 int cmdTrain(const Args& a) {
     a.allowOnly({"data", "video", "heldout", "config", "from", "out", "output", "minutes", "steps", "batch", "lr",
                  "mouth-weight", "x0-weight", "validate-every", "checkpoint-every-s", "device", "threads", "seed",
-                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter", "warp", "context-swap"});
+                 "no-resume", "grid-dir", "motion-dropout", "no-flip", "colour-jitter", "warp", "context-swap", "context-shift"});
     auto p = core::TrainJobParams::defaults();
     for (auto& d : a.all("data")) p.data.push_back(d);
     for (auto& v : a.all("video")) p.videos.push_back(v);
@@ -113,6 +113,7 @@ int cmdTrain(const Args& a) {
     t.colour_jitter = a.getDouble("colour-jitter", 0.25);
     t.warp = a.getDouble("warp", 1.0);
     t.context_swap = a.getDouble("context-swap", 0.0);
+    t.context_shift = a.getDouble("context-shift", 0.0);
     t.validate_every = a.getInt("validate-every", 0);
     t.checkpoint_every_s = a.getDouble("checkpoint-every-s", 300);
     t.device = models::parseDevice(a.get("device", "auto"));
@@ -126,6 +127,8 @@ int cmdTrain(const Args& a) {
         fail(ErrorKind::BadInput, "train: --warp must be in 0..3 (1: zoom +-8%, rotation +-5 deg, shift +-5%)");
     if (!(t.context_swap >= 0 && t.context_swap <= 1))
         fail(ErrorKind::BadInput, "train: --context-swap must be in 0..1 (a probability)");
+    if (!(t.context_shift >= 0 && t.context_swap + t.context_shift <= 1))
+        fail(ErrorKind::BadInput, "train: --context-shift must be in 0..1 - --context-swap (probabilities of one draw)");
     if (!(t.motion_dropout >= 0 && t.motion_dropout <= 1))
         fail(ErrorKind::BadInput, "train: --motion-dropout must be in 0..1 (a probability)");
     int64_t last_print = 0;

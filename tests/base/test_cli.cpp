@@ -36,6 +36,8 @@ private Q_SLOTS:
         QVERIFY2(err.contains("--warp"), qPrintable(err));
         QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--context-swap", "2"}, nullptr, &err), 2);
         QVERIFY2(err.contains("--context-swap"), qPrintable(err));
+        QCOMPARE(runCli({"train", "--data", QDir::tempPath(), "--out", out, "--steps", "1", "--context-swap", "0.8", "--context-shift", "0.3"}, nullptr, &err), 2);
+        QVERIFY2(err.contains("--context-shift"), qPrintable(err));
         QVERIFY(!QFileInfo::exists(out));
     }
 
