@@ -228,19 +228,11 @@ done
     --minutes $(( minutes / 3 + 1 )) --batch 8 --lr 3e-4 --validate-every 1000 --checkpoint-every-s 120 --threads 1
   touch model.safetensors.leg1
 }
-# Second leg: lean on the audio - motion frames mostly replaced by the identity frame,
-# the mouth box weighted.
-[ -f model.safetensors.leg2 ] || {
-  "$cli" train --data data/train --heldout data/heldout --out model.safetensors --config "$here/default/config.json" \
-    --minutes $(( minutes / 3 )) --batch 8 --lr 2e-4 --validate-every 1000 --checkpoint-every-s 120 --threads 1 \
-    --motion-dropout 0.9 --mouth-weight 1.0
-  touch model.safetensors.leg2
-}
-# Third leg (as the shipped weights ended): most items see the identity frame's cheeks and
-# head pose around the mask, so the mouth follows the audio on a still photo too.
+# Second leg (as for the shipped weights): lean on the audio - motion frames mostly
+# replaced by the identity frame, the mouth box weighted.
 "$cli" train --data data/train --heldout data/heldout --out model.safetensors --config "$here/default/config.json" \
-  --minutes $(( minutes - 2 * (minutes / 3) )) --batch 8 --lr 2e-4 --validate-every 1000 --checkpoint-every-s 120 --threads 1 \
-  --motion-dropout 0.9 --mouth-weight 1.0 --context-swap 0.8
+  --minutes $(( minutes - minutes / 3 )) --batch 8 --lr 2e-4 --validate-every 1000 --checkpoint-every-s 120 --threads 1 \
+  --motion-dropout 0.9 --mouth-weight 1.0
 mkdir -p "$root/resources/models/default"
 cp model.safetensors "$root/resources/models/default/model.safetensors"
 echo "default model -> $root/resources/models/default/model.safetensors"
