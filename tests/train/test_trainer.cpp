@@ -59,16 +59,28 @@ class TestTrainer : public QObject {
     fs::path path(const char* n) { return fs::path(dir_.path().toStdString()) / n; }
 
 private Q_SLOTS:
+    // The same tiny run learns with every augmentation of the known region too: half of the
+    // items see the identity frame around the mask, the other half a frame up to 12 away.
+    void lossFallsOnATinyRun_data() {
+        QTest::addColumn<double>("swap");
+        QTest::addColumn<double>("shift");
+        QTest::newRow("true context") << 0.0 << 0.0;
+        QTest::newRow("context swapped or shifted") << 0.5 << 0.5;
+    }
     void lossFallsOnATinyRun() {
+        QFETCH(double, swap);
+        QFETCH(double, shift);
         auto p = TrainParams::defaults();
         p.config = tiny();
-        p.out = path("m.safetensors");
+        p.out = path(swap > 0 ? "m-swap.safetensors" : "m.safetensors");
         p.batch = 4;
         p.lr = 3e-3;
         p.warmup_steps = 3;
         p.max_steps = 40;
         p.checkpoint_every_s = 1e9;
         p.threads = 1;
+        p.context_swap = swap;
+        p.context_shift = shift;
         const TrainData data = discs(64);
         Trainer t(p);
         const TrainStats st = t.run(data, &data);
