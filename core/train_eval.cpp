@@ -138,9 +138,10 @@ std::vector<double> openings(const std::vector<synth::SynthFrame>& truth) {
 
 // Correlation over frames where both are valid.
 double corrValid(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
+    const std::vector<double> t = openings(truth);
     std::vector<double> a, b;
-    for (size_t i = 0; i < std::min(measured.size(), truth.size()); ++i)
-        if (measured[i] >= 0) a.push_back(measured[i]), b.push_back(truth[i].mouth.opening);
+    for (size_t i = 0; i < std::min(measured.size(), t.size()); ++i)
+        if (measured[i] >= 0) a.push_back(measured[i]), b.push_back(t[i]);
     return pearson(a, b);
 }
 double corrFast(const std::vector<double>& measured, const std::vector<synth::SynthFrame>& truth) {
@@ -240,13 +241,8 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
         const auto unrel = dubAndMeasure(clip, other, ep, tmp, nullptr, stop);
         ce.r_unrelated = corrValid(unrel, truth);
         ce.r_follow = corrValid(unrel, other_truth);
-        {
-            std::vector<double> a, b;
-            for (size_t i = 0; i < std::min(truth.size(), other_truth.size()); ++i)
-                a.push_back(truth[i].mouth.opening), b.push_back(other_truth[i].mouth.opening);
-            ce.r_chance = pearson(a, b);
-            ce.fast_chance = pearsonHighPass(a, b, kFastWindow);
-        }
+        ce.r_chance = pearson(openings(truth), openings(other_truth));  // pearson/pearsonHighPass use the shorter length
+        ce.fast_chance = pearsonHighPass(openings(truth), openings(other_truth), kFastWindow);
         log::core()->info("evaluate {}: r_still {:.3f} (unrelated speech {:.3f}, follows it {:.3f}) r_truth {:.3f} r_own {:.3f} r_unrelated {:.3f} (chance {:.3f}, follows it {:.3f}) ssim {:.3f}",
                           ce.clip, ce.r_still, ce.r_still_unrelated, ce.r_still_follow, ce.r_truth, ce.r_own, ce.r_unrelated, ce.r_chance, ce.r_follow, ce.ssim_mouth);
         rep.clips.push_back(ce);

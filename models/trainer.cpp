@@ -31,6 +31,7 @@ void TrainData::validate(const std::string& origin) const {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int64_t kContextShiftFrames = 12;  // --context-shift: up to this many frames away (0.5 s at 25 fps)
 
 template <class F>
 auto guard(const std::string& what, F&& f) {
@@ -81,6 +82,8 @@ struct Trainer::Impl {
 
     void init() {
         if (p.out.empty()) fail(ErrorKind::BadInput, "train: no output model path given");
+        if (!(p.context_swap >= 0 && p.context_shift >= 0 && p.context_swap + p.context_shift <= 1))
+            fail(ErrorKind::BadInput, "train: context swap and shift are probabilities of one draw (each >= 0, sum <= 1)");
         TensorMap start;
         if (!p.init.empty()) {
             auto st = readSafetensors(p.init);
@@ -195,6 +198,7 @@ struct Trainer::Impl {
             mot(size_t(B) * m * mc * plane), au(size_t(B * aud)), w(size_t(B * plane), 1.0f);
         std::uniform_int_distribution<int64_t> pick(0, d.count() - 1);
         std::uniform_real_distribution<double> u(0, 1);
+        bool other_context = false;  // some item's known region is not its own frame's
         // Augmentation, the same for every image of one batch item: a horizontal flip and a
         // per-channel gain/bias (new identities and lighting from the few faces there are).
         bool flip = false;
@@ -236,12 +240,15 @@ struct Trainer::Impl {
             // cheeks and head pose then say nothing of this frame's mouth; only the audio does.
             // Context shift: the known part from a frame up to half a second away, so on a
             // talking video too the cheeks and jaw around the mask say little of this mouth.
-            const double cu = augment ? u(g) : 1.0;
+            const double cu = augment && p.context_swap + p.context_shift > 0 ? u(g) : 1.0;  // no draw: the default stream as before
             if (cu < p.context_swap) {
                 std::copy_n(idn.data() + b * img, img, src.data() + b * img);
+                other_context = true;
             } else if (cu < p.context_swap + p.context_shift) {
-                std::uniform_int_distribution<int64_t> near(std::max(cs, f - 12), std::min(ce - 1, f + 12));
+                std::uniform_int_distribution<int64_t> near(std::max(cs, f - kContextShiftFrames),
+                                                            std::min(ce - 1, f + kContextShiftFrames));
                 copyImg(src.data() + b * img, near(g), false);
+                other_context = true;
             } else {
                 std::copy_n(x0.data() + b * img, img, src.data() + b * img);
             }
@@ -262,7 +269,7 @@ struct Trainer::Impl {
         };
         Batch bt;
         bt.x0 = T(x0, {B, 3, S, S});
-        bt.in.source = T(src, {B, 3, S, S});
+        if (other_context) bt.in.source = T(src, {B, 3, S, S});
         bt.mask = T(src_mask, {B, 1, S, S});
         bt.weight = T(w, {B, 1, S, S});
         bt.in.identity = T(idn, {B, 3, S, S});
@@ -273,13 +280,14 @@ struct Trainer::Impl {
             // lower-half mask is fixed to the crop, so it stays (a landmark mask follows the face).
             const Tensor theta = randomSimilarity(B, wp, g).to(device);
             bt.x0 = warpItems(bt.x0, theta, false);
-            bt.in.source = warpItems(bt.in.source, theta, false);
+            if (other_context) bt.in.source = warpItems(bt.in.source, theta, false);
             if (cfg.mask != "lower_half") bt.mask = warpItems(bt.mask, theta, true);
             bt.weight = warpItems(bt.weight, theta, false);
             bt.valid = coverage(theta, S);
             bt.in.identity = warpItems(bt.in.identity, theta, false);
             if (m > 0) bt.in.motion = warpItems(bt.in.motion, theta, false);
         }
+        if (!other_context) bt.in.source = bt.x0;  // the usual case: its own frame, no second copy
         bt.in.mask = bt.mask;
         bt.in.audio = T(au, {B, d.audio_windows, d.n_mels, d.audio_cols});
         return bt;

@@ -30,7 +30,8 @@ extern const char* const kTrainUsage =
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
-    "  Lip-sync metrics on synthesized clips (CLIP.json beside each): prints a Markdown table.";
+    "  Lip-sync metrics on synthesized clips (CLIP.json beside each): prints two Markdown tables,\n"
+    "  the correlations of the mouth opening and those of its fast part (syllables, chance ~0).";
 
 namespace {
 bool printProgress(const Progress& p, const char* unit) {

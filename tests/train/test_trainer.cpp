@@ -136,6 +136,17 @@ private Q_SLOTS:
         q.config = ModelConfig::diff2lip();
         QVERIFY_THROWS_EXCEPTION(Error, Trainer{q});
     }
+    void rejectsContextProbabilitiesThatAreNotOneDraw() {
+        auto p = TrainParams::defaults();
+        p.config = tiny();
+        p.out = path("ctx.safetensors");
+        p.max_steps = 1;
+        p.context_swap = 0.8, p.context_shift = 0.3;  // sum > 1
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer{p});
+        p.context_swap = -0.1, p.context_shift = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer{p});
+        QVERIFY(!fs::exists(p.out));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrainer)
