@@ -7,7 +7,7 @@ pkg_check_modules(PORTAUDIO REQUIRED IMPORTED_TARGET portaudio-2.0)
 
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
-find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs video)
 find_package(dlib REQUIRED)
 find_package(Threads REQUIRED)
 

@@ -4,7 +4,9 @@
 #include "redub/error.hpp"
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace redub::core {
@@ -44,6 +46,71 @@ cv::Vec3f colourOffset(const cv::Mat& frame, const cv::Mat& gen, const Crop& cro
     const cv::Scalar ms = cv::mean(src, band), mg = cv::mean(gen, band);
     return {float(ms[0] - mg[0]), float(ms[1] - mg[1]), float(ms[2] - mg[2])};
 }
+cv::Mat luma(const cv::Mat& rgb_f) {
+    cv::Mat g;
+    cv::cvtColor(rgb_f, g, cv::COLOR_RGB2GRAY);
+    return g;
+}
+
+// The source's detail carried along with the content's motion (CompositeParams::
+// detail_follows_motion), in ROI pixels: `gen` and `back` are the generated and the source
+// crop warped to the ROI (both at the crop's resolution), `detail` = source - back.
+// Fills `moved` (the detail fetched from where each generated pixel's content sits in the
+// source), `agree` (0..1: how well the source content there matches the generated) and
+// `still` (1 where the content did not move, falling to 0 at 1 px of motion).
+// `crop_px` is the size of one crop pixel in ROI pixels: the generated content has no motion
+// finer than that, so the flow is smoothed over it.
+void detailAlongMotion(const cv::Mat& gen, const cv::Mat& back, const cv::Mat& detail, float tolerance,
+                       double crop_px, cv::Mat& moved, cv::Mat& agree, cv::Mat& still) {
+    // The flow is smooth (both images are low-pass): estimate it at <= 256 px.
+    const double s = std::min(1.0, 256.0 / std::max(gen.cols, gen.rows));
+    // Both lumas stretched together to the full 8-bit range (the flow works on 8-bit images;
+    // low-contrast skin would otherwise lose its gradients to rounding).
+    cv::Mat gl = luma(gen), bl = luma(back), g8, b8;
+    double lo0, hi0, lo1, hi1;
+    cv::minMaxLoc(gl, &lo0, &hi0);
+    cv::minMaxLoc(bl, &lo1, &hi1);
+    const double lo = std::min(lo0, lo1), span = std::max(1.0, std::max(hi0, hi1) - lo);
+    gl.convertTo(g8, CV_8U, 255.0 / span, -lo * 255.0 / span);
+    bl.convertTo(b8, CV_8U, 255.0 / span, -lo * 255.0 / span);
+    if (s < 1.0) {
+        cv::resize(g8, g8, cv::Size(), s, s, cv::INTER_AREA);
+        cv::resize(b8, b8, cv::Size(), s, s, cv::INTER_AREA);
+    }
+    cv::Mat flow;
+    auto dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM);
+    dis->setFinestScale(0);  // to the working resolution's own pixels
+    dis->setGradientDescentIterations(50);
+    dis->setVariationalRefinementIterations(10);
+    dis->calc(g8, b8, flow);  // gen(p) ~ back(p + flow(p))
+    const double sigma = std::max(1.0, crop_px * s);
+    cv::GaussianBlur(flow, flow, cv::Size(0, 0), sigma);
+    if (s < 1.0) {
+        cv::resize(flow, flow, gen.size(), 0, 0, cv::INTER_LINEAR);
+        flow *= 1.0 / s;
+    }
+    // Sub-pixel flow on unchanged content is estimation noise: leave such pixels where they
+    // are (ramping in from 0.5 to 1 px), so unchanged skin keeps its detail exactly in place.
+    cv::Mat map(gen.size(), CV_32FC2);
+    still.create(gen.size(), CV_32F);
+    for (int y = 0; y < gen.rows; ++y) {
+        const cv::Vec2f* f = flow.ptr<cv::Vec2f>(y);
+        cv::Vec2f* m = map.ptr<cv::Vec2f>(y);
+        float* st = still.ptr<float>(y);
+        for (int x = 0; x < gen.cols; ++x) {
+            const float len = std::sqrt(f[x][0] * f[x][0] + f[x][1] * f[x][1]);
+            const float k = std::clamp((len - 0.5f) / 0.5f, 0.f, 1.f);
+            m[x] = cv::Vec2f(float(x) + k * f[x][0], float(y) + k * f[x][1]);
+            st[x] = 1.f - k;
+        }
+    }
+    cv::Mat back_moved;
+    cv::remap(detail, moved, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::remap(back, back_moved, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::Mat d = (gl - luma(back_moved)) * (1.f / tolerance);
+    cv::multiply(d, d, d);
+    cv::exp(-d, agree);
+}
 }  // namespace
 
 void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask,
@@ -76,7 +143,10 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
     // Detail restoration: out = warp(gen) + keep * (src - warp(crop(src))), where
     // keep ~ 1 where gen matches the source crop. The second term is exactly the
     // detail the crop round trip loses, so unchanged content comes back exact.
-    cv::Mat detail, keep;
+    // With detail_follows_motion, keep is limited to content that did not move, and the
+    // rest of the region gets the detail carried along the content's motion:
+    // + (1 - keep) * agree * moved_detail.
+    cv::Mat detail, keep, moved, agree;
     if (params.restore_detail && params.detail_tolerance > 0) {
         cv::Mat src_crop;
         extractCrop(frame, crop).convertTo(src_crop, CV_32FC3);
@@ -89,13 +159,29 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         cv::Mat k = dmax * (1.f / params.detail_tolerance);
         cv::multiply(k, k, k);
         cv::exp(-k, k);
-        if (!params.texture.empty()) cv::max(k, params.texture, k);
+        const bool follow = params.detail_follows_motion && params.motion_tolerance > 0;
+        if (!params.texture.empty() && !follow) cv::max(k, params.texture, k);
         cv::warpAffine(k, keep, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
                        cv::Scalar(0));
         cv::Mat back;
         cv::warpAffine(src_crop, back, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
         frame(roi).convertTo(detail, CV_32FC3);
         detail -= back;
+        if (follow) {
+            cv::Mat still;
+            detailAlongMotion(g, back, detail, params.motion_tolerance, 1.0 / std::max(1e-6, crop.scale()), moved,
+                              agree, still);
+            // Content that moved takes its detail from where it came from, even where the
+            // moved content happens to match what was there before (the inside of a lip band
+            // that slid down over itself): the unmoved detail would show the old texture.
+            keep = keep.mul(still);
+            if (!params.texture.empty()) {  // the skin keeps its (moved) detail whatever the content
+                cv::Mat t;
+                cv::warpAffine(params.texture, t, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                               cv::BORDER_CONSTANT, cv::Scalar(0));
+                cv::max(agree, t, agree);
+            }
+        }
     }
 
     cv::Mat out = frame(roi);
@@ -104,13 +190,16 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         const cv::Vec3f* gr = g.ptr<cv::Vec3f>(y);
         const cv::Vec3f* dr = detail.empty() ? nullptr : detail.ptr<cv::Vec3f>(y);
         const float* kr = keep.empty() ? nullptr : keep.ptr<float>(y);
+        const cv::Vec3f* mr = moved.empty() ? nullptr : moved.ptr<cv::Vec3f>(y);
+        const float* ar = agree.empty() ? nullptr : agree.ptr<float>(y);
         cv::Vec3b* o = out.ptr<cv::Vec3b>(y);
         for (int x = 0; x < roi.width; ++x) {
             const float a = wr[x];
             if (a <= 0.f) continue;  // untouched: bit-identical to the source
             for (int c = 0; c < 3; ++c) {
                 const float s = o[x][c];
-                const float v = dr ? gr[x][c] + kr[x] * dr[x][c] : gr[x][c];
+                float v = dr ? gr[x][c] + kr[x] * dr[x][c] : gr[x][c];
+                if (mr) v += (1.f - kr[x]) * ar[x] * mr[x][c];
                 o[x][c] = cv::saturate_cast<uchar>(s + a * (v - s));
             }
         }

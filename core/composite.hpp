@@ -17,6 +17,15 @@ struct CompositeParams {
     // (skin texture the crop's resolution lost) comes back whatever the generated content,
     // i.e. everywhere but around the mouth. Empty: only the tolerance rule above.
     cv::Mat texture;
+    // Where the generated content moved (the mouth opened or closed, the jaw followed it), the
+    // source's detail moves with it instead of being lost: a dense optical flow maps each
+    // output pixel to where the same content sits in the source (both seen at the crop's
+    // resolution), and the source's detail from there comes back wherever the two agree
+    // within motion_tolerance levels of luma. The shape stays the generated one (the flow
+    // only carries texture: lip edges, lip lines, skin); what has no counterpart in the
+    // source (an open mouth's interior over a closed source mouth) stays as generated.
+    bool detail_follows_motion = true;
+    float motion_tolerance = 12.f;
     static CompositeParams defaults() { return {}; }
 };
 

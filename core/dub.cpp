@@ -111,6 +111,7 @@ struct DubSession::Impl {
     // Everything that changes a generated crop, hashed (the cache key's second half).
     uint64_t settingsHash() const {
         std::string s = model_path.string() + "|" + std::to_string(p.steps) + "|" + std::to_string(p.seed) + "|" +
+                        std::to_string(p.audio_guidance) + "|" +
                         std::to_string(p.offset_samples) + "|" + std::string(toString(p.length_policy)) + "|" +
                         std::to_string(int(p.face.policy)) + "," + std::to_string(p.face.point.x) + "," +
                         std::to_string(p.face.point.y) + "," + std::to_string(p.face.frame) + "|" + p.speech.string();
@@ -285,6 +286,7 @@ struct DubSession::Impl {
         models::SamplerParams sp = models::SamplerParams::defaults();
         sp.steps = p.steps;
         sp.seed = p.seed;
+        sp.audio_guidance = p.audio_guidance;
         return sp;
     }
 
@@ -417,6 +419,7 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     CompositeParams cp = CompositeParams::defaults();
     cp.colour_match = d.p.colour_match;
     cp.texture = w.texture;
+    cp.detail_follows_motion = d.p.moving_detail;
     composite(pv.generated, w.generated, w.crop, w.paste, cp);
     cv::Mat weight = featherMask(w.paste, cp.feather_px);
     cv::Mat full;
@@ -544,6 +547,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
                             gen = mixed;
                         }
                         cp.texture = w.texture;
+                        cp.detail_follows_motion = d.p.moving_detail;
                         composite(w.frame, gen, w.crop, w.paste, cp);
                     }
                     composite_s += since(t0);

@@ -48,6 +48,7 @@ struct DubParams {
     int threads = 0;                         // LibTorch intra-op threads (0 = modelThreads(0))
     int steps = 0;                           // sampler steps (0 = the model's default)
     uint64_t seed = 7;                       // initial-noise seed: same seed, same frames
+    float audio_guidance = 1.0f;             // models::SamplerParams::audio_guidance (1 = off)
     int64_t offset_samples = 0;              // speech delay at 16 kHz; > 0 = speech starts later
     std::vector<FrameRange> ranges;          // output frames to re-sync, [begin, end); empty = all
     int blend_frames = 3;                    // frames over which a range's edges fade in/out
@@ -65,6 +66,7 @@ struct DubParams {
     std::string preset = "medium";           // x264 preset
     bool colour_match = true;                // shift the generated skin colour to the source's (models drift on unseen faces)
     bool restore_texture = true;             // put the source's skin detail back outside the mouth (textureMask)
+    bool moving_detail = true;               // carry the source's detail along the generated motion (CompositeParams::detail_follows_motion)
 
     static DubParams defaults() { return {}; }
 };

@@ -261,13 +261,40 @@ std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParam
                     net_batch.source[b * item + i] = batch.source[b * item + i] * (1 - m) + m * noise[b * item + i];
                 }
         }
+        if (!(params.audio_guidance >= 0 && params.audio_guidance <= 20))
+            fail(ErrorKind::BadInput, impl_->origin + ": audio guidance must be in [0, 20]");
+        const bool guided = params.audio_guidance != 1.0f && !c.isDiff2Lip();
+        if (guided) {  // the same items again, hearing silence: one forward of 2B
+            FrameBatch twice = net_batch;
+            twice.batch = 2 * B;
+            for (auto* v : {&twice.source, &twice.mask, &twice.identity, &twice.motion})
+                v->insert(v->end(), v->begin(), v->end());
+            twice.audio.resize(2 * batch.audio.size(), kSilentMel);
+            net_batch = std::move(twice);
+        }
         auto in = impl_->inputs(net_batch);
         const int outC = c.outChannels();
+        const float g = params.audio_guidance;
+        std::vector<float> x2;
         EpsFn eps_fn = [&](const std::vector<float>& x, int t, std::vector<float>& eps) {
-            std::vector<float> out = impl_->run(in, x, t, B);
+            const std::vector<float>* xin = &x;
+            if (guided) {
+                x2.assign(x.begin(), x.end());
+                x2.insert(x2.end(), x.begin(), x.end());
+                xin = &x2;
+            }
+            std::vector<float> out = impl_->run(in, *xin, t, guided ? 2 * B : B);
             eps.resize(B * item);
-            for (int b = 0; b < B; ++b)  // first 3 channels: eps
-                std::memcpy(eps.data() + b * item, out.data() + b * outC * plane, item * sizeof(float));
+            for (int b = 0; b < B; ++b) {  // first 3 channels: eps
+                const float* e = out.data() + b * outC * plane;
+                float* o = eps.data() + b * item;
+                if (!guided) {
+                    std::memcpy(o, e, item * sizeof(float));
+                    continue;
+                }
+                const float* e0 = out.data() + (B + b) * outC * plane;
+                for (size_t i = 0; i < item; ++i) o[i] = e0[i] + g * (e[i] - e0[i]);
+            }
         };
         NoiseFn noise_fn = [&](std::vector<float>& out) {
             torch::Tensor n = torch::randn({static_cast<int64_t>(out.size())}, gen, torch::kFloat32);

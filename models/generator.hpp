@@ -34,6 +34,9 @@ struct FrameBatch {
     std::vector<float> audio;     // [B,2k+1,n_mels,cols] mel windows of the frame and its +-k neighbours
 };
 
+// The normalised mel value of silence (the dB floor maps below -4 and is clipped there).
+inline constexpr float kSilentMel = -4.0f;
+
 struct SamplerParams {
     enum class Kind { Ddim, Ddpm };
     Kind kind = Kind::Ddim;  // DDIM (eta settable) or DDPM ancestral sampling
@@ -42,6 +45,11 @@ struct SamplerParams {
     uint64_t seed = 7;       // initial noise (and per-step noise when eta > 0 / DDPM)
     bool clip_x0 = true;     // clamp the predicted x0 to [-1, 1] every step
     std::string spacing;     // "leading" | "trailing"; empty = the model config's timestep_spacing
+    // Audio guidance (family A): eps = eps(silence) + g * (eps(audio) - eps(silence)), the
+    // denoiser run a second time with the mel of silence (every value at the floor, -4) in
+    // the same batch. g > 1 strengthens what the speech does to the mouth against what the
+    // face around it suggests; 1 = off (one denoiser call per step).
+    float audio_guidance = 1.0f;
     static SamplerParams defaults() { return {}; }
 };
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace redub::ui {
 namespace {
@@ -377,6 +378,7 @@ void Document::startSpeechAnalysis() {
     const auto path = project_.speech_path;
     if (auto hit = cachedAudio(path)) {
         speech_audio_ = hit->audio;
+        invalidateSyncMeter();
         speech_peaks_ = hit->peaks;
         Q_EMIT peaksReady(int(Lane::Speech));
         return;
@@ -393,6 +395,7 @@ void Document::startSpeechAnalysis() {
         }
         rememberAudio(path, r);
         speech_audio_ = r->audio;
+        invalidateSyncMeter();
         speech_peaks_ = std::move(r->peaks);
         Q_EMIT peaksReady(int(Lane::Speech));
     });
@@ -419,6 +422,7 @@ void Document::startSpeechAnalysis() {
 void Document::applyOffset(int64_t v) {
     project_.offset_samples = v;
     Q_EMIT offsetChanged(v);
+    invalidateSyncMeter();
 }
 void Document::applyRanges(const std::vector<core::FrameRange>& v) {
     project_.ranges = v;
@@ -432,6 +436,7 @@ void Document::applyFace(const std::optional<core::FacePoint>& v) {
 
 void Document::updateChosenTrack() {
     chosen_track_ = {};
+    invalidateSyncMeter();
     const auto& scan = face_scan_.tracking;
     if (!scan || scan->frames.empty()) return;
     core::FaceChoice choice;  // the dub job's default: the largest face
@@ -446,6 +451,68 @@ void Document::updateChosenTrack() {
     } catch (const Error& e) {
         log::ui()->warn("face track: {}", e.what());
     }
+}
+
+void Document::invalidateSyncMeter() {
+    sync_meter_.reset();
+    Q_EMIT syncMeterChanged();
+}
+
+namespace {
+// 48 kHz stereo playback audio -> 16 kHz mono (a 3-sample mean, enough for loudness).
+std::vector<float> mono16k(const media::AudioBuffer& b) {
+    std::vector<float> out(size_t(b.frames() / 3));
+    for (size_t i = 0; i < out.size(); ++i) {
+        float s = 0;
+        for (size_t k = 0; k < 3; ++k) s += b.samples[2 * (3 * i + k)] + b.samples[2 * (3 * i + k) + 1];
+        out[i] = s / 6.f;
+    }
+    return out;
+}
+// The mouth opening of the chosen face on every frame (-1: no face).
+std::vector<double> openingsOf(const core::FaceTrack& track) {
+    std::vector<double> opening(track.frames.size(), -1.0);
+    for (size_t i = 0; i < opening.size(); ++i)
+        if (const auto& f = track.frames[i]) opening[i] = core::mouthOpening(*f);
+    return opening;
+}
+}  // namespace
+
+const Document::SyncMeter& Document::syncMeter() const {
+    if (sync_meter_) return *sync_meter_;
+    sync_meter_.emplace();
+    if (!speech_audio_ || chosen_track_.frames.empty()) return *sync_meter_;
+    static_assert(kPlaybackRate == 3 * core::kSyncRate);
+    const std::vector<double> opening = openingsOf(chosen_track_);
+    const Rational fps = frameRate();
+    const auto env = core::speechEnvelope(mono16k(*speech_audio_), fps, int64_t(opening.size()),
+                                          project_.offset_samples * core::kSyncRate / core::kOffsetSampleRate);
+    SyncMeter& m = *sync_meter_;
+    m.overall = core::bestLagCorrelation(opening, env, fps, 400);
+    const double rate = fps.toDouble();
+    for (int64_t s = 0; double(s) * rate < double(opening.size()); ++s) {
+        const int64_t a = std::max<int64_t>(0, std::llround((double(s) - 0.5) * rate));
+        const int64_t b = std::min<int64_t>(int64_t(opening.size()), std::llround((double(s) + 1.5) * rate));
+        const bool face = std::any_of(opening.begin() + a, opening.begin() + b, [](double v) { return v >= 0; });
+        m.per_second.push_back(face ? core::correlationAtLag(opening, env, m.overall.lag_frames, a, b)
+                                    : std::numeric_limits<double>::quiet_NaN());
+    }
+    return m;
+}
+
+std::optional<core::OffsetEstimate> Document::proposeAlignment() const {
+    if (!speech_audio_ || !hasVideo()) return std::nullopt;
+    const std::vector<float> take = mono16k(*speech_audio_);
+    core::OffsetEstimate e;
+    if (source_audio_) {
+        e = core::estimateSpeechOffset(mono16k(*source_audio_), take);
+    } else {
+        if (chosen_track_.frames.empty()) return std::nullopt;
+        e = core::estimateOffsetFromMouth(openingsOf(chosen_track_), frameRate(), take);
+    }
+    // In the project's unit (kOffsetSampleRate).
+    e.offset_samples = e.offset_samples * core::kOffsetSampleRate / core::kSyncRate;
+    return e;
 }
 
 std::optional<core::FaceDetection> Document::chosenFaceAt(int64_t frame) const {

@@ -8,6 +8,7 @@
 
 #include "core/face_track.hpp"
 #include "core/project.hpp"
+#include "core/sync_meter.hpp"
 #include "core/video_faces.hpp"
 #include "media/probe.hpp"
 #include "ui/peaks.hpp"
@@ -88,6 +89,23 @@ public:
     // through the face scan and smoothed (core::selectTrack + smoothTrack, as the dub
     // job does). nullopt before the scan, or when that face is not in the frame.
     std::optional<core::FaceDetection> chosenFaceAt(int64_t frame) const;
+    // ---- lip-sync meter (core/sync_meter.hpp) -----------------------------------
+    // The chosen face's mouth opening against the new speech's loudness at the current
+    // offset: the best-lag r, lag and confidence over the clip, and r per second (2-s
+    // windows centred on each second, at that lag; NaN where there is no face). frames == 0
+    // until the face scan and the speech are in. Cached; syncMeterChanged() says when to
+    // read it again.
+    struct SyncMeter {
+        core::LagCorrelation overall;
+        std::vector<double> per_second;
+    };
+    const SyncMeter& syncMeter() const;
+    // Where the new speech lines up with the video: against the video's own speech track
+    // (cross-correlation of their loudness), or without one against the chosen face's
+    // mouth. nullopt while the media are loading. Throws redub::Error when the speech is
+    // too short or silent to align.
+    std::optional<core::OffsetEstimate> proposeAlignment() const;
+
     // True while any background analysis is still running.
     bool busy() const;
     // Blocks until every background analysis has finished (tests, screenshots).
@@ -132,6 +150,7 @@ Q_SIGNALS:
     void peaksReady(int lane);
     void thumbnailsReady();
     void faceScanReady();
+    void syncMeterChanged();  // the offset, the face, the face scan or the speech changed
     void analysisProgress(const QString& what, double fraction);  // GUI thread
     void modifiedChanged(bool modified);
     void backgroundError(const QString& message);  // a background analysis failed
@@ -159,6 +178,8 @@ private:
     FaceScan face_scan_;
     core::FaceTrack chosen_track_;  // see chosenFaceAt()
     void updateChosenTrack();
+    mutable std::optional<SyncMeter> sync_meter_;  // see syncMeter()
+    void invalidateSyncMeter();
 
     std::unique_ptr<std::stop_source> video_stop_, speech_stop_;
     int video_gen_ = 0, speech_gen_ = 0;

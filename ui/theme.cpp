@@ -6,7 +6,14 @@
 #include <QPalette>
 #include <QStyleFactory>
 
+#include <cmath>
+
 namespace redub::ui {
+
+QColor theme::syncColour(double r) {
+    if (std::isnan(r)) return kSyncNone;
+    return r >= 0.5 ? kSyncGood : r >= 0.2 ? kSyncFair : kSyncPoor;
+}
 
 QIcon glyphIcon(Glyph g) {
     QIcon icon;

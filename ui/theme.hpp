@@ -21,6 +21,12 @@ inline const QColor kSpeech{0xe8, 0x9b, 0x3c};     // new speech waveform
 inline const QColor kRange{0x3d, 0x9b, 0xe9, 70};  // ranges to re-sync
 inline const QColor kNoFace{0xe0, 0x4f, 0x4f};     // frames without a face
 inline const QColor kPlayhead{0xff, 0x5a, 0x4f};
+inline const QColor kSyncGood{0x4c, 0xc0, 0x6e};   // lip-sync meter: the mouth follows the speech
+inline const QColor kSyncFair{0xe0, 0xb8, 0x3c};
+inline const QColor kSyncPoor{0xe0, 0x4f, 0x4f};
+inline const QColor kSyncNone{0x45, 0x48, 0x4e};   // no face
+// The meter's colour for a correlation r (NaN: no face): good >= 0.5, fair >= 0.2, else poor.
+QColor syncColour(double r);
 }  // namespace theme
 
 // Crisp light-grey transport icons drawn at run time (the platform's media

@@ -1,5 +1,6 @@
 #include "ui/timeline.hpp"
 
+#include "redub/error.hpp"
 #include "ui/theme.hpp"
 
 #include <QContextMenuEvent>
@@ -7,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -28,6 +30,7 @@ constexpr int kVideoHeight = 62;
 constexpr int kAudioHeight = 58;      // at the preferred height; the audio lanes share what there is
 constexpr int kMinAudioHeight = 34;
 constexpr int kGap = 4;
+constexpr int kSyncHeight = 18;
 constexpr double kMinPps = 2, kMaxPps = 2000;
 
 }  // namespace
@@ -73,6 +76,7 @@ TimelineView::TimelineView(Document* doc, QWidget* parent) : QWidget(parent), do
     connect(doc_, &Document::peaksReady, this, repaint);
     connect(doc_, &Document::thumbnailsReady, this, repaint);
     connect(doc_, &Document::faceScanReady, this, repaint);
+    connect(doc_, &Document::syncMeterChanged, this, repaint);
     connect(doc_, &Document::projectReset, this, [this] { zoomToFit(); });
 }
 
@@ -91,6 +95,9 @@ QRect TimelineView::rowRect(Row row) const {
         case SpeechRow:
             y = kRulerHeight + 3 * kGap + kVideoHeight + audioHeight();
             return {x, y, w, audioHeight()};
+        case SyncRow:
+            y = kRulerHeight + 4 * kGap + kVideoHeight + 2 * audioHeight();
+            return {x, y, w, kSyncHeight};
     }
     return {};
 }
@@ -98,7 +105,7 @@ QRect TimelineView::rowRect(Row row) const {
 int TimelineView::audioHeight() const {
     // The two audio lanes take the height left under the ruler and the video lane, so the
     // speech lane is never cut off by a short dock (2 px stay free at the bottom).
-    const int left = height() - kRulerHeight - 3 * kGap - kVideoHeight - 2;
+    const int left = height() - kRulerHeight - 4 * kGap - kVideoHeight - kSyncHeight - 2;
     return std::clamp(left / 2, kMinAudioHeight, kAudioHeight + 24);
 }
 
@@ -200,7 +207,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     p.setRenderHint(QPainter::Antialiasing, false);
 
     // Lane backgrounds.
-    for (Row r : {VideoRow, SourceRow, SpeechRow}) p.fillRect(rowRect(r), QColor(0x26, 0x28, 0x2c));
+    for (Row r : {VideoRow, SourceRow, SpeechRow, SyncRow}) p.fillRect(rowRect(r), QColor(0x26, 0x28, 0x2c));
     // Ranges to re-sync tint the lane backgrounds (under the waveforms).
     for (const auto& r : shownRanges())
         for (Row row : {SourceRow, SpeechRow}) {
@@ -252,6 +259,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.drawText(rowRect(VideoRow), Qt::AlignCenter, tr("Drop a video here, or use File \u25b8 Open"));
     }
 
+    paintSync(p, rowRect(SyncRow));
     paintRuler(p, rowRect(RulerRow));
 
     // Ranges to re-sync: a tint over the lanes and a bar on the ruler.
@@ -322,7 +330,8 @@ void TimelineView::paintHeaders(QPainter& p) {
     };
     const H heads[] = {{VideoRow, tr("Video"), QColor(0x8a, 0x9b, 0xb0)},
                        {SourceRow, tr("Source audio"), theme::kSource},
-                       {SpeechRow, tr("New speech"), theme::kSpeech}};
+                       {SpeechRow, tr("New speech"), theme::kSpeech},
+                       {SyncRow, tr("Lip sync"), theme::kSyncGood}};
     QFont bold = font();
     bold.setBold(true);
     QFont small = font();
@@ -333,6 +342,14 @@ void TimelineView::paintHeaders(QPainter& p) {
         p.fillRect(hr.adjusted(0, 0, 0, 0), QColor(0x2b, 0x2d, 0x31));
         p.fillRect(QRect(0, r.top(), 3, r.height()), h.colour);
         p.setPen(theme::kText);
+        if (h.row == SyncRow) {  // one line: the title and the clip's score
+            p.setFont(small);
+            const auto& m = doc_->syncMeter().overall;
+            const QString score = m.frames > 0 ? QStringLiteral("  r %1, %2 ms").arg(m.r, 0, 'f', 2).arg(m.lag_ms, 0, 'f', 0)
+                                               : QString();
+            p.drawText(hr.adjusted(10, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter, h.title + score);
+            continue;
+        }
         p.setFont(bold);
         p.drawText(hr.adjusted(10, 6, -4, 0), Qt::AlignLeft | Qt::AlignTop, h.title);
         p.setFont(small);
@@ -358,6 +375,29 @@ void TimelineView::paintHeaders(QPainter& p) {
     p.setFont(mono);
     p.drawText(QRect(0, 0, kHeaderWidth, kRulerHeight), Qt::AlignCenter, timecode(playhead_, doc_->frameRate()));
     p.setFont(font());
+}
+
+void TimelineView::paintSync(QPainter& p, const QRect& r) {
+    const auto& m = doc_->syncMeter();
+    if (m.overall.frames == 0) {
+        p.setPen(QColor(0x5a, 0x5e, 0x65));
+        QFont small = font();
+        small.setPointSizeF(font().pointSizeF() * 0.8);
+        p.setFont(small);
+        p.drawText(r, Qt::AlignCenter, doc_->hasVideo() && doc_->speechInfo() ? tr("measuring lip sync\u2026")
+                                                                              : tr("lip sync: needs a video and new speech"));
+        p.setFont(font());
+        return;
+    }
+    p.save();
+    p.setClipRect(r);
+    for (size_t s = 0; s < m.per_second.size(); ++s) {
+        const double x0 = xForSeconds(double(s)), x1 = xForSeconds(double(s + 1));
+        if (x1 < r.left() || x0 > r.right()) continue;
+        const double v = m.per_second[s];
+        p.fillRect(QRectF(x0, r.top() + 2, std::max(1.0, x1 - x0 - 1), r.height() - 4), theme::syncColour(v));
+    }
+    p.restore();
 }
 
 void TimelineView::paintRuler(QPainter& p, const QRect& r) {
@@ -627,6 +667,38 @@ void TimelineView::contextMenuEvent(QContextMenuEvent* e) {
 
 // ---- panel ----------------------------------------------------------------------------
 
+std::optional<int64_t> TimelinePanel::alignSpeech(bool confirm) {
+    const QString title = tr("Align speech");
+    std::optional<core::OffsetEstimate> e;
+    try {
+        e = doc_->proposeAlignment();
+    } catch (const Error& err) {
+        if (confirm) QMessageBox::warning(this, title, QString::fromStdString(err.what()));
+        return std::nullopt;
+    }
+    if (!e) {
+        if (confirm)
+            QMessageBox::information(this, title, tr("The video's faces and the new speech are still being analysed."));
+        return std::nullopt;
+    }
+    const int64_t now = doc_->project().offset_samples;
+    const double move_ms = double(e->offset_samples - now) * 1000.0 / core::kOffsetSampleRate;
+    if (confirm) {
+        if (std::abs(move_ms) < 10) {
+            QMessageBox::information(this, title, tr("The new speech is already in place (within 10 ms)."));
+            return std::nullopt;
+        }
+        const QString text = tr("The new speech is %1 ms %2 (confidence %3). Move it to %4 ms?")
+                                 .arg(std::abs(move_ms), 0, 'f', 0)
+                                 .arg(move_ms < 0 ? tr("late") : tr("early"))
+                                 .arg(e->confidence, 0, 'f', 2)
+                                 .arg(double(e->offset_samples) * 1000.0 / core::kOffsetSampleRate, 0, 'f', 0);
+        if (QMessageBox::question(this, title, text) != QMessageBox::Yes) return std::nullopt;
+    }
+    doc_->requestOffset(e->offset_samples);
+    return e->offset_samples;
+}
+
 TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -664,6 +736,13 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
     row->addWidget(offset_ms_);
     row->addWidget(nudge(QStringLiteral("\u203a"), core::kOffsetSampleRate / 100, tr("Later by 10 ms")));
     row->addWidget(nudge(QStringLiteral("\u00bb"), frame_samples, tr("Later by one frame")));
+    auto* align = new QToolButton(bar);
+    align->setObjectName(QStringLiteral("alignButton"));
+    align->setText(tr("Align"));
+    align->setToolTip(tr("Line the new speech up with the video's own speech (or, without one, with the mouth)"));
+    align->setAutoRaise(true);
+    connect(align, &QToolButton::clicked, this, [this] { alignSpeech(true); });
+    row->addWidget(align);
     row->addSpacing(16);
     ranges_label_ = new QLabel(bar);
     ranges_label_->setStyleSheet(QStringLiteral("color: #8d929a;"));

@@ -28,7 +28,7 @@ public:
     // Geometry (widget coordinates), public for tests and the panel.
     static constexpr int kHeaderWidth = 118;
     static constexpr int kRulerHeight = 28;
-    enum Row { RulerRow, VideoRow, SourceRow, SpeechRow };
+    enum Row { RulerRow, VideoRow, SourceRow, SpeechRow, SyncRow };
     QRect rowRect(Row row) const;
     double xForSeconds(double s) const;
     double secondsAtX(double x) const;
@@ -47,8 +47,8 @@ public:
     int64_t playhead() const { return playhead_; }
     void setPlayhead(int64_t frame);
 
-    QSize sizeHint() const override { return {900, 232}; }
-    QSize minimumSizeHint() const override { return {400, 200}; }
+    QSize sizeHint() const override { return {900, 254}; }
+    QSize minimumSizeHint() const override { return {400, 222}; }
 
 Q_SIGNALS:
     void seekRequested(qint64 frame);
@@ -72,6 +72,8 @@ private:
     void paintThumbnails(QPainter& p, const QRect& r);
     void paintWaveform(QPainter& p, const QRect& r, const Peaks& peaks, double offset_s, const QColor& colour);
     void paintHeaders(QPainter& p);
+    // The lip-sync meter lane: r per second (Document::syncMeter), coloured.
+    void paintSync(QPainter& p, const QRect& r);
     // A selected range's start or end edge under `pos` (within a few pixels, video and
     // source lanes only).
     struct EdgeHit {
@@ -106,6 +108,10 @@ public:
     explicit TimelinePanel(Document* doc, QWidget* parent = nullptr);
     TimelineView* view() const { return view_; }
     QSpinBox* offsetBox() const { return offset_ms_; }
+    // "Align": proposes the offset that lines the new speech up with the video's own speech
+    // (or, without one, its mouth) and applies it (undoable) when the user agrees; with
+    // confirm = false it applies it without asking (tests). Returns the offset applied.
+    std::optional<int64_t> alignSpeech(bool confirm = true);
 
 private:
     void syncScrollBar();

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/dub_options.hpp"
 #include "core/dub.hpp"
+#include "core/sync_meter.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,27 @@ int cmdDub(const Args& args) {
     const bool tty = isatty(fileno(stderr)) && !quiet();
 
     const std::stop_token stop = stopOnInterrupt();
+
+    if (args.has("auto-offset")) {
+        // Line the new speech up with the video's own speech (or, without one, its mouth).
+        if (args.has("offset-ms")) fail(ErrorKind::BadInput, "--auto-offset and --offset-ms exclude each other");
+        const auto take = core::loadSpeech16k(p.speech, stop);
+        core::OffsetEstimate e;
+        std::string by = "its speech";
+        try {
+            e = core::estimateSpeechOffset(core::loadSpeech16k(p.video, stop), take);
+        } catch (const Error& err) {
+            if (err.kind() != ErrorKind::BadInput) throw;  // no audio track, or a silent one: use the mouth
+            by = "the mouth";
+            const core::VideoMeasure m = core::measureVideo(p.video, p.detect_every, nullptr, {}, stop);
+            e = core::estimateOffsetFromMouth(m.opening, m.fps, take);
+        }
+        p.offset_samples = e.offset_samples;
+        if (!quiet())
+            std::fprintf(stderr, "auto-offset: the new speech lines up with the video (by %s) when shifted %+.0f ms "
+                                 "(confidence %.2f)\n",
+                         by.c_str(), e.offset_ms, e.confidence);
+    }
 
     std::string last_stage;
     int last_decile = -1;  // without a terminal: one line per stage and per 10% of the job

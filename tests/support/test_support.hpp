@@ -23,8 +23,34 @@ std::filesystem::path fixture(const QString& name);
 // resources/<name> (from $REDUB_DATA_DIR).
 std::filesystem::path resource(const QString& name);
 
-// A real frontal portrait installed with the build dependencies (python3-matplotlib's
-// sample data: Grace Hopper, US Navy, public domain).
-inline const char* const kHopperPhoto = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg";
+// A file that a Debian package installs (installer/packages.txt lists the package; the
+// guard test_packages checks that it does).
+struct SystemFile {
+    const char* path;
+    const char* package;
+};
+
+// A real frontal portrait (matplotlib's sample data: Grace Hopper, US Navy, public domain).
+// deb:python-matplotlib-data
+inline constexpr SystemFile kHopperPhoto{"/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+                                         "python-matplotlib-data"};
+
+// dlib's 68-point landmark model, which FaceDetector loads. deb:libdlib-data
+inline constexpr SystemFile kDlibLandmarks{"/usr/share/dlib/shape_predictor_68_face_landmarks.dat", "libdlib-data"};
+
+// Empty when `f` exists; else one line that names the file and the package to install.
+QString missingSystemFile(const SystemFile& f);
+
+}  // namespace redub::test
+
+// Fails the current test function (initTestCase: the whole test) with one clear line
+// when a system file the test reads is missing - never an exception or an abort.
+#define REDUB_REQUIRE_SYSTEM_FILE(f)                                                   \
+    do {                                                                              \
+        const QString redub_missing_ = redub::test::missingSystemFile(f);             \
+        if (!redub_missing_.isEmpty()) QFAIL(qPrintable(redub_missing_));             \
+    } while (false)
+
+namespace redub::test {
 
 }  // namespace redub::test

@@ -28,8 +28,9 @@ class TestDataset : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
+        REDUB_REQUIRE_SYSTEM_FILE(test::kHopperPhoto);
         auto p = synth::SynthParams::defaults();
-        p.face = test::kHopperPhoto;
+        p.face = test::kHopperPhoto.path;
         p.text = "Bob ate a big apple.";
         p.max_side = 320;
         clip_ = path("clip.mp4");

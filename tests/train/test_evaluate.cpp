@@ -21,7 +21,7 @@ using namespace redub::core;
 namespace fs = std::filesystem;
 
 namespace {
-const char* const kHopper = test::kHopperPhoto;
+const char* const kHopper = test::kHopperPhoto.path;
 }
 
 class TestEvaluate : public QObject {
@@ -33,6 +33,7 @@ class TestEvaluate : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
+        REDUB_REQUIRE_SYSTEM_FILE(test::kHopperPhoto);
         auto p = synth::SynthParams::defaults();
         p.face = kHopper;
         p.voice = "kal16";

@@ -19,7 +19,7 @@ using namespace redub::core;
 namespace fs = std::filesystem;
 
 namespace {
-const char* const kHopper = test::kHopperPhoto;
+const char* const kHopper = test::kHopperPhoto.path;
 }
 
 class TestSynth : public QObject {
@@ -29,6 +29,8 @@ class TestSynth : public QObject {
     fs::path path(const char* name) { return fs::path(dir_.path().toStdString()) / name; }
 
 private Q_SLOTS:
+    void initTestCase() { REDUB_REQUIRE_SYSTEM_FILE(test::kHopperPhoto); }
+
     void measuredMouthOpeningFollowsTheGroundTruth() {
         auto p = synth::SynthParams::defaults();
         p.face = kHopper;

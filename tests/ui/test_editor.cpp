@@ -256,6 +256,38 @@ private Q_SLOTS:
         QCOMPARE(w->document()->project().offset_samples, int64_t(0));
     }
 
+    void theLipSyncLaneScoresTheSpeechAndAlignMovesItUndoably() {
+        // The clip with its own soundtrack: the new speech played 200 ms later.
+        const QString talking = tmp("talking.mp4");
+        QVERIFY(test::ffmpeg({"-i", video_, "-i", speech_, "-filter_complex", "[1:a]adelay=200[a]", "-map", "0:v", "-map",
+                              "[a]", "-c:v", "copy", "-c:a", "aac", talking}));
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy changed(w.document(), &Document::syncMeterChanged);
+        QVERIFY(w.openPaths({talking, speech_}));
+        w.settle();
+        Document* d = w.document();
+        const auto& m = d->syncMeter();
+        QCOMPARE(m.overall.frames, 30);  // the face on every frame
+        QCOMPARE(m.per_second.size(), size_t(2));
+        QVERIFY(std::isfinite(m.overall.r) && std::abs(m.overall.r) <= 1);
+        QVERIFY(!changed.isEmpty());
+        // The lane sits under the speech lane, inside the view.
+        const auto* view = w.timeline()->view();
+        QVERIFY(view->rect().contains(view->rowRect(TimelineView::SyncRow)));
+        QVERIFY(view->rowRect(TimelineView::SyncRow).top() >= view->rowRect(TimelineView::SpeechRow).bottom());
+        // Align: the speech belongs 200 ms later (within a frame); one undo step puts it back.
+        changed.clear();
+        const auto applied = w.timeline()->alignSpeech(false);
+        QVERIFY(applied);
+        QVERIFY2(std::abs(*applied - 200 * 16) <= 40 * 16, qPrintable(QString::number(*applied)));
+        QCOMPARE(d->project().offset_samples, *applied);
+        QVERIFY(!changed.isEmpty());  // the meter is measured again at the new offset
+        d->undoStack()->undo();
+        QCOMPARE(d->project().offset_samples, int64_t(0));
+    }
+
     void draggingOverTheVideoSelectsARangeAndAltDragRemovesPart() {
         auto w = loadedWindow();
         QVERIFY(w);
