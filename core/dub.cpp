@@ -11,6 +11,7 @@
 #include "core/mel.hpp"
 #include "core/model_inputs.hpp"
 #include "core/paths.hpp"
+#include "core/synth/face_warp.hpp"
 #include "media/audio_reader.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
@@ -98,6 +99,8 @@ struct DubSession::Impl {
     FaceTrack track;
     int64_t identity_frame = -1;
     cv::Mat identity_crop;
+    bool identity_closed = false;             // identity_crop is identity_frame with its mouth closed
+    static constexpr float kOpenMouth = 0.05f;  // inner-lip gap / eye distance above which a mouth is open
     CropParams crop_params;
     MaskShape mask_shape = MaskShape::LowerHalf;
     std::unique_ptr<media::VideoReader> preview_reader;
@@ -111,7 +114,7 @@ struct DubSession::Impl {
     // Everything that changes a generated crop, hashed (the cache key's second half).
     uint64_t settingsHash() const {
         std::string s = model_path.string() + "|" + std::to_string(p.steps) + "|" + std::to_string(p.seed) + "|" +
-                        std::to_string(p.audio_guidance) + "|" +
+                        std::to_string(p.audio_guidance) + "|" + std::to_string(p.close_identity_mouth) + "|" +
                         std::to_string(p.offset_samples) + "|" + std::string(toString(p.length_policy)) + "|" +
                         std::to_string(int(p.face.policy)) + "," + std::to_string(p.face.point.x) + "," +
                         std::to_string(p.face.point.y) + "," + std::to_string(p.face.frame) + "|" + p.speech.string();
@@ -229,22 +232,40 @@ struct DubSession::Impl {
         pickIdentity(lo, hi);
     }
 
-    // The identity (reference) frame: the most confidently detected face among
-    // the first frames of the span.
+    // The identity (reference) frame: among the first frames of the span, the face whose
+    // mouth is most closed, of those detected nearly as confidently as the best. The model
+    // was trained with closed or moving mouths there; an open one (a smile with teeth, a
+    // photo taken mid-word) is what it copies instead of following the speech. So when even
+    // that mouth is open, the identity is the same frame with its mouth closed by the
+    // landmark warp (synth::renderFrame at opening 0, the training clips' own renderer).
     void pickIdentity(int64_t lo, int64_t hi) {
         identity_frame = -1;
         float best = -1e9f;
-        for (int64_t s = lo; s <= hi && s < lo + 100; ++s) {
+        const int64_t end = std::min(hi, lo + 99);
+        for (int64_t s = lo; s <= end; ++s)
+            if (const auto& f = track.frames[size_t(s)]) best = std::max(best, f->confidence);
+        float least_open = 1e9f;
+        for (int64_t s = lo; s <= end; ++s) {
             const auto& f = track.frames[size_t(s)];
-            if (f && f->confidence > best) {
-                best = f->confidence;
+            if (!f || f->confidence < best - 0.3f) continue;
+            const float o = synth::measuredOpening(f->landmarks);
+            if (o < least_open - 1e-4f) {
+                least_open = o;
                 identity_frame = s;
             }
         }
         if (identity_frame < 0) return;
         media::VideoReader reader(p.video);
         cv::Mat frame = reader.frameAt(identity_frame);
-        identity_crop = extractCrop(frame, computeCrop(*track.frames[size_t(identity_frame)], crop_params));
+        const FaceDetection& face = *track.frames[size_t(identity_frame)];
+        identity_closed = p.close_identity_mouth && least_open > kOpenMouth;
+        if (identity_closed) {
+            synth::FrameControls closed;  // opening 0: the lips meet, teeth and gap gone
+            frame = synth::renderFrame(frame, face.landmarks, closed);
+            log::core()->info("identity frame {}: its mouth is open ({:.2f}), closed by the landmark warp",
+                              identity_frame, least_open);
+        }
+        identity_crop = extractCrop(frame, computeCrop(face, crop_params));
     }
 
     void prepare(const ProgressFn& progress, std::stop_token stop) {
@@ -358,7 +379,7 @@ void DubSession::update(const DubParams& params) {
                          params.face.policy != d.p.face.policy || params.face.point != d.p.face.point ||
                          params.face.frame != d.p.face.frame || params.length_policy != d.p.length_policy ||
                          params.offset_samples != d.p.offset_samples || params.detect_every != d.p.detect_every ||
-                         params.device != d.p.device;
+                         params.device != d.p.device || params.close_identity_mouth != d.p.close_identity_mouth;
     if (retrack) fail(ErrorKind::Internal, "DubSession::update: video, speech, model, face or device changed; make a new session");
     d.p = params;
     // Ranges that now reach frames outside the face track need another prepare().

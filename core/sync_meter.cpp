@@ -234,4 +234,10 @@ VideoMeasure measureVideo(const fs::path& video, int detect_every, const VideoMe
     return m;
 }
 
+LagCorrelation syncScore(const VideoMeasure& video, const std::vector<float>& speech, int64_t offset_samples,
+                         double max_lag_ms) {
+    const auto env = speechEnvelope(speech, video.fps, int64_t(video.opening.size()), offset_samples);
+    return bestLagCorrelation(video.opening, env, video.fps, max_lag_ms);
+}
+
 }  // namespace redub::core

@@ -98,4 +98,9 @@ VideoMeasure measureVideo(const std::filesystem::path& video, int detect_every =
                           const VideoMeasure* at = nullptr, const ProgressFn& progress = {},
                           std::stop_token stop = {});
 
+// The sync score of a measured video against a speech track (speechEnvelope with the
+// offset, then bestLagCorrelation).
+LagCorrelation syncScore(const VideoMeasure& video, const std::vector<float>& speech16k, int64_t offset_samples = 0,
+                         double max_lag_ms = 400);
+
 }  // namespace redub::core

@@ -436,7 +436,11 @@ void Document::applyFace(const std::optional<core::FacePoint>& v) {
 
 void Document::updateChosenTrack() {
     chosen_track_ = {};
-    invalidateSyncMeter();
+    // Measured again once the new track is in place (listeners may read the meter at once).
+    struct Invalidate {
+        Document* d;
+        ~Invalidate() { d->invalidateSyncMeter(); }
+    } invalidate{this};
     const auto& scan = face_scan_.tracking;
     if (!scan || scan->frames.empty()) return;
     core::FaceChoice choice;  // the dub job's default: the largest face
@@ -489,6 +493,8 @@ const Document::SyncMeter& Document::syncMeter() const {
                                           project_.offset_samples * core::kSyncRate / core::kOffsetSampleRate);
     SyncMeter& m = *sync_meter_;
     m.overall = core::bestLagCorrelation(opening, env, fps, 400);
+    m.opening = opening;
+    m.loudness = env;
     const double rate = fps.toDouble();
     for (int64_t s = 0; double(s) * rate < double(opening.size()); ++s) {
         const int64_t a = std::max<int64_t>(0, std::llround((double(s) - 0.5) * rate));
@@ -498,6 +504,19 @@ const Document::SyncMeter& Document::syncMeter() const {
                                     : std::numeric_limits<double>::quiet_NaN());
     }
     return m;
+}
+
+double Document::syncAround(int64_t frame) const {
+    const SyncMeter& m = syncMeter();
+    if (m.overall.frames == 0) return std::numeric_limits<double>::quiet_NaN();
+    const int64_t n = int64_t(m.opening.size());
+    const int64_t half = std::llround(frameRate().toDouble());  // one second either side
+    int64_t a = std::max<int64_t>(0, frame - half), b = std::min(n, frame + half + 1);
+    for (const auto& r : project_.ranges)
+        if (r.contains(frame)) a = std::max<int64_t>(0, r.begin), b = std::min(n, r.end);
+    if (std::none_of(m.opening.begin() + a, m.opening.begin() + b, [](double v) { return v >= 0; }))
+        return std::numeric_limits<double>::quiet_NaN();
+    return core::correlationAtLag(m.opening, m.loudness, m.overall.lag_frames, a, b);
 }
 
 std::optional<core::OffsetEstimate> Document::proposeAlignment() const {

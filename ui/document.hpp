@@ -98,8 +98,12 @@ public:
     struct SyncMeter {
         core::LagCorrelation overall;
         std::vector<double> per_second;
+        std::vector<double> opening, loudness;  // per frame (opening -1: no face)
     };
     const SyncMeter& syncMeter() const;
+    // The meter over the re-sync range that contains `frame` (else a 2-s window around it),
+    // at the clip's lag; NaN without a face there or before the meter is ready.
+    double syncAround(int64_t frame) const;
     // Where the new speech lines up with the video: against the video's own speech track
     // (cross-correlation of their loudness), or without one against the chosen face's
     // mouth. nullopt while the media are loading. Throws redub::Error when the speech is

@@ -1,6 +1,7 @@
 #include "ui/dub_controller.hpp"
 
 #include "core/dub.hpp"
+#include "core/sync_meter.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
@@ -177,7 +178,9 @@ void DubController::previewFrame(int64_t frame) {
 }
 
 void DubController::exportVideo(const QString& output) {
-    start(tr("Export"), [this, output](core::DubSession& s, core::DubParams params, std::stop_token stop) {
+    // The lip-sync meter before (the source's mouth against the new speech), for the summary.
+    const core::LagCorrelation before = doc_->syncMeter().overall;
+    start(tr("Export"), [this, output, before](core::DubSession& s, core::DubParams params, std::stop_token stop) {
         params.output = output.toStdString();
         s.update(params);
         core::DubCallbacks cb;
@@ -196,12 +199,31 @@ void DubController::exportVideo(const QString& output) {
             pending_.frames.insert(f.index, std::move(img));
         };
         const core::DubReport r = s.run(cb, stop);
-        const QString msg = tr("Wrote %1: %2 frames, %3 re-synced, %4 without a face, %5 fps")
-                                .arg(QString::fromStdString(r.output.string()))
-                                .arg(r.frames)
-                                .arg(r.generated)
-                                .arg(r.no_face)
-                                .arg(r.fps(), 0, 'f', 1);
+        QString msg = tr("Wrote %1: %2 frames, %3 re-synced, %4 without a face, %5 fps")
+                          .arg(QString::fromStdString(r.output.string()))
+                          .arg(r.frames)
+                          .arg(r.generated)
+                          .arg(r.no_face)
+                          .arg(r.fps(), 0, 'f', 1);
+        // The meter after: the written video's mouth against the new speech. A failure to
+        // measure never fails the export (the file is written).
+        try {
+            {
+                QMutexLocker lock(&mutex_);
+                pending_.has_progress = true;
+                pending_.stage = QStringLiteral("measure");
+                pending_.fraction = 1.0;
+                pending_.eta_s = -1;
+            }
+            const auto after = core::syncScore(core::measureVideo(r.output, params.detect_every, nullptr, {}, stop),
+                                               core::loadSpeech16k(params.speech, stop), params.offset_samples);
+            msg += tr("\nLip sync with the new speech: r %1 before, r %2 after (lag %3 ms)")
+                       .arg(before.frames > 0 ? QString::number(before.r, 'f', 2) : tr("n/a"))
+                       .arg(after.r, 0, 'f', 2)
+                       .arg(after.lag_ms, 0, 'f', 0);
+        } catch (const Error& e) {  // cancelled while measuring: the export itself is complete
+            log::ui()->warn("export: could not measure the lip sync of {}: {}", r.output.string(), e.what());
+        }
         return std::pair{msg, QString::fromStdString(r.output.string())};
     });
 }

@@ -429,6 +429,12 @@ void MainWindow::buildCentral() {
     speed_->setAlignment(Qt::AlignCenter);
     speed_->setStyleSheet(QStringLiteral("font-family: monospace; font-weight: bold; color: #4c9be8;"));
     h->addWidget(speed_);
+    sync_here_ = new QLabel(bar);
+    sync_here_->setObjectName(QStringLiteral("syncHereLabel"));
+    sync_here_->setToolTip(tr("Lip sync of the source's mouth with the new speech in the range at the playhead "
+                              "(or the 2 s around it): r >= 0.5 follows, below 0.2 does not"));
+    h->addSpacing(12);
+    h->addWidget(sync_here_);
     h->addStretch(1);
     auto* frame_label = new QLabel(tr("Frame"), bar);
     frame_label->setStyleSheet(QStringLiteral("color: #8d929a; padding-right: 4px;"));
@@ -642,6 +648,8 @@ void MainWindow::connectDocument() {
         updateSettingsPanel();
         updateActions();
     });
+    connect(&doc_, &Document::syncMeterChanged, this, &MainWindow::updateSyncHere);
+    connect(&doc_, &Document::rangesChanged, this, &MainWindow::updateSyncHere);
     connect(&doc_, &Document::faceScanReady, this, [this] {
         updateFaces();
         status_analysis_->clear();
@@ -916,6 +924,17 @@ void MainWindow::seek(int64_t frame) {
     timeline_->view()->setPlayhead(frame);
     frames_->request(frame);
     updateFaces();
+    updateSyncHere();
+}
+
+void MainWindow::updateSyncHere() {
+    const double r = doc_.syncAround(frame_);
+    if (std::isnan(r)) {
+        sync_here_->clear();
+        return;
+    }
+    sync_here_->setText(tr("lip sync here: r %1").arg(r, 0, 'f', 2));
+    sync_here_->setStyleSheet(QStringLiteral("color: %1;").arg(theme::syncColour(r).name()));
 }
 
 void MainWindow::onFrameDecoded(qint64 frame, const QImage& img) {

@@ -157,6 +157,8 @@ private:
     QLabel* timecode_ = nullptr;
     QLabel* duration_ = nullptr;
     QLabel* speed_ = nullptr;
+    QLabel* sync_here_ = nullptr;  // the lip-sync meter around the playhead
+    void updateSyncHere();
     QSpinBox* frame_box_ = nullptr;
     QLabel* status_analysis_ = nullptr;
     QProgressBar* progress_ = nullptr;

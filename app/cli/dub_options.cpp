@@ -50,6 +50,8 @@ const char* const kDubUsage =
     "  --blend-frames N    fade at range edges (default 3)\n"
     "  --no-colour-match   keep the model's own skin colour (default: shifted to the source's skin)\n"
     "  --no-texture        do not put the source's skin detail back outside the mouth\n"
+    "  --keep-identity-mouth  use the identity frame as it is even when its mouth is open\n"
+    "                      (default: an open mouth there is closed first, so it is not copied)\n"
     "  --no-moving-detail  do not carry the source's lip and skin detail along the new mouth's motion\n"
     "                      (the generated region then keeps only the model's resolution)\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
@@ -58,7 +60,7 @@ const char* const kDubUsage =
 
 std::set<std::string> dubOptionNames() {
     return {"video", "audio", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "crf",
+            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth", "crf",
             "preset", "json-progress", "detect-every"};
 }
 
@@ -84,6 +86,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.colour_match = !args.has("no-colour-match");  // --colour-match (the default) is still accepted
     p.restore_texture = !args.has("no-texture");
     p.moving_detail = !args.has("no-moving-detail");
+    p.close_identity_mouth = !args.has("keep-identity-mouth");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");
 

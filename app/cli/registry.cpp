@@ -38,7 +38,7 @@ const std::vector<Command>& commands() {
         {"track", "track the faces of a video, choose one, smooth it (JSON / overlay MP4)", kTrackUsage, {}, cmdTrack},
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
-        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail"}, cmdDub},
+        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth"}, cmdDub},
         {"sync", "the lip-sync meter: how well a video's mouth follows a speech track, and where a new take lines up", kSyncUsage, {"json"}, cmdSync},
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
         {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},

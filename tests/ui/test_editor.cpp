@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -693,6 +694,12 @@ private Q_SLOTS:
         auto* box = w->findChild<QMessageBox*>("exportDoneDialog");
         QVERIFY(box);
         QVERIFY(box->text().contains("exported.mp4"));
+        // ... with the lip-sync meter before and after (measured on the written file).
+        QVERIFY2(box->informativeText().contains(QRegularExpression("r -?\\d\\.\\d\\d before, r -?\\d\\.\\d\\d after")),
+                 qPrintable(box->informativeText()));
+        // The transport bar shows the meter around the playhead (inside the selected range).
+        w->seek(8);
+        QVERIFY(w->findChild<QLabel*>("syncHereLabel")->text().startsWith("lip sync here: r "));
         // Stepping onto a generated frame shows it.
         w->seek(10);
         w->settle();
