@@ -23,6 +23,7 @@ if [ ! -x "$dir/usr/bin/apt-get" ]; then
 fi
 cleanup() { for m in dev/pts dev proc sys; do umount -l "$dir/$m" 2>/dev/null || true; done; }
 trap cleanup EXIT
+trap "exit 130" INT TERM  # through the EXIT trap: never leave the mounts behind
 mount -t proc proc "$dir/proc"
 mount -t sysfs sys "$dir/sys"
 mount --bind /dev "$dir/dev"

@@ -3,6 +3,7 @@
 #include "cli/dub_options.hpp"
 #include "core/dub.hpp"
 #include "core/sync_meter.hpp"
+#include "core/synth/tts.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,26 @@ int cmdDub(const Args& args) {
     const bool tty = isatty(fileno(stderr)) && !quiet();
 
     const std::stop_token stop = stopOnInterrupt();
+
+    // Speech given as text: spoken by an offline voice into a temporary WAV beside the output.
+    struct Remove {
+        std::filesystem::path file;
+        ~Remove() {
+            std::error_code ec;
+            if (!file.empty()) std::filesystem::remove(file, ec);
+        }
+    } spoken;
+    if (const auto text = speechTextFrom(args)) {
+        const std::filesystem::path out(p.output);
+        spoken.file = (out.has_parent_path() ? out.parent_path() : std::filesystem::path(".")) /
+                      ("." + out.filename().string() + ".speech.wav");
+        const auto s = core::synth::writeSpeechWav(*text, args.get("voice", "slt"), args.getDouble("rate", 1.0), spoken.file);
+        p.speech = spoken.file;
+        if (!quiet())
+            std::fprintf(stderr, "speech: %.2f s spoken by %s\n", s.durationSeconds(), args.get("voice", "slt").c_str());
+    } else if (args.has("voice") || args.has("rate")) {
+        fail(ErrorKind::BadInput, "--voice and --rate go with --text or --text-file");
+    }
 
     if (args.has("auto-offset")) {
         // Line the new speech up with the video's own speech (or, without one, its mouth).

@@ -5,6 +5,8 @@
 #include "redub/error.hpp"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 namespace redub::cli {
 namespace {
@@ -28,9 +30,12 @@ int64_t parseTime(const std::string& text, Rational fps, const std::string& opti
 }  // namespace
 
 const char* const kDubUsage =
-    "usage: redub-cli dub --video V --audio A -o OUT.mp4 [options]\n"
+    "usage: redub-cli dub --video V (--audio A | --text \"...\" | --text-file F) -o OUT.mp4 [options]\n"
     "  --video V           the video whose lips are repainted\n"
     "  --audio A           the new speech (any audio file, or a video's audio track)\n"
+    "  --text T            ... or the new speech as text, spoken by an offline voice (English, ASCII)\n"
+    "  --text-file F       ... or that text read from a file\n"
+    "  --voice V --rate R  the voice (redub-cli voices; default slt) and speaking rate (0.5..2, default 1)\n"
     "  -o OUT.mp4          output (written to a temporary file, renamed on success)\n"
     "  --model M           model (.safetensors or imported Diff2Lip); default: the bundled model\n"
     "  --steps N           sampler steps (default: the model's)\n"
@@ -59,15 +64,32 @@ const char* const kDubUsage =
     "Ctrl-C cancels and leaves no output file.";
 
 std::set<std::string> dubOptionNames() {
-    return {"video", "audio", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
+    return {"video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
             "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth", "crf",
             "preset", "json-progress", "detect-every"};
+}
+
+std::optional<std::string> speechTextFrom(const Args& args) {
+    if (args.has("text") && args.has("text-file")) fail(ErrorKind::BadInput, "give --text or --text-file, not both");
+    if (auto t = args.get("text")) return *t;
+    if (auto f = args.get("text-file")) {
+        std::ifstream in(*f, std::ios::binary);
+        if (!in) fail(ErrorKind::BadInput, *f, "cannot read this text file");
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    return std::nullopt;
 }
 
 core::DubParams dubParamsFrom(const Args& args) {
     core::DubParams p = core::DubParams::defaults();
     p.video = args.require("video");
-    p.speech = args.require("audio");
+    const bool text = args.has("text") || args.has("text-file");
+    if (args.has("audio") && text) fail(ErrorKind::BadInput, "give the new speech once: --audio or --text/--text-file");
+    if (!args.has("audio") && !text)
+        fail(ErrorKind::BadInput, "the new speech is missing: --audio FILE, --text \"...\" or --text-file FILE");
+    if (auto a = args.get("audio")) p.speech = *a;
     if (auto m = args.get("model")) p.model = *m;
     p.steps = int(args.getInt("steps", 0));
     if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "option --steps must be in 0..1000");

@@ -4,6 +4,7 @@
 #include "cli/args.hpp"
 #include "core/dub.hpp"
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -17,6 +18,10 @@ std::set<std::string> dubOptionNames();
 // Parses everything but -o. Times (ranges, --face @T) are seconds ("1.5") or
 // frames ("37f"); ranges are START-END. Throws Error{BadInput} naming the option.
 core::DubParams dubParamsFrom(const Args& args);
+
+// The speech given as text: --text "..." or --text-file F (nullopt when neither; both, or an
+// unreadable file: Error{BadInput} naming it). The text is not checked here.
+std::optional<std::string> speechTextFrom(const Args& args);
 
 extern const char* const kDubUsage;
 

@@ -28,6 +28,12 @@ extern const char* const kEvaluateUsage;
 extern const char* const kSynthUsage;
 extern const char* const kDatasetUsage;
 extern const char* const kTrainUsage;
+int cmdVoices(const Args&);
+int cmdSay(const Args&);
+int cmdAnimate(const Args&);
+extern const char* const kVoicesUsage;
+extern const char* const kSayUsage;
+extern const char* const kAnimateUsage;
 int cmdSync(const Args&);
 extern const char* const kSyncUsage;
 
@@ -39,6 +45,9 @@ const std::vector<Command>& commands() {
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth"}, cmdDub},
+        {"voices", "list the offline voices that speak --text", kVoicesUsage, {"json"}, cmdVoices},
+        {"say", "speak text with an offline voice into a WAV", kSayUsage, {}, cmdSay},
+        {"animate", "make the face in a photo talk (head motion, blinks, the mouth from the speech or text)", kAnimateUsage, {}, cmdAnimate},
         {"sync", "the lip-sync meter: how well a video's mouth follows a speech track, and where a new take lines up", kSyncUsage, {"json"}, cmdSync},
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
         {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},

@@ -65,15 +65,26 @@ float blinkAt(const std::vector<double>& starts, double t) {
     return b;
 }
 
+// Scales `rgb` to cover size x and crops the centre (the background is kept, none is invented).
+cv::Mat cover(const cv::Mat& rgb, cv::Size size) {
+    const double s = std::max(double(size.width) / rgb.cols, double(size.height) / rgb.rows);
+    cv::Mat scaled;
+    cv::resize(rgb, scaled, cv::Size(std::max(size.width, int(std::ceil(rgb.cols * s))),
+                                     std::max(size.height, int(std::ceil(rgb.rows * s)))),
+               0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    return scaled(cv::Rect((scaled.cols - size.width) / 2, (scaled.rows - size.height) / 2, size.width, size.height))
+        .clone();
+}
+
 class FaceSource {
 public:
-    FaceSource(const fs::path& file, int max_side, int64_t start) : max_side_(max_side) {
+    FaceSource(const fs::path& file, int max_side, int64_t start, cv::Size size = {}) : max_side_(max_side) {
         if (!fs::exists(file)) fail(ErrorKind::BadInput, file, "face file does not exist");
         if (looksLikeImage(file)) {
             cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
             if (bgr.empty()) fail(ErrorKind::BadInput, file, "cannot read this image");
             cv::cvtColor(bgr, still_, cv::COLOR_BGR2RGB);
-            still_ = downscale(still_, max_side);
+            still_ = size.width > 0 && size.height > 0 ? cover(still_, size) : downscale(still_, max_side);
         } else {
             reader_ = std::make_unique<media::VideoReader>(file);
             if (reader_->frameCount() <= 0) fail(ErrorKind::BadInput, file, "video has no frames");
@@ -119,15 +130,28 @@ private:
 SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const ProgressFn& progress,
                            std::stop_token stop) {
     if (!(params.fps > 0 && params.fps <= 120)) fail(ErrorKind::BadInput, "synth: fps must be in (0, 120]");
-    Speech speech = synthesize(params.text, params.voice);
+    if ((params.width != 0 || params.height != 0) &&
+        (params.width < 16 || params.height < 16 || params.width > 7680 || params.height > 4320 || params.width % 2 ||
+         params.height % 2))
+        fail(ErrorKind::BadInput, "output size must be even and within 16x16..7680x4320");
+    const bool still_only = params.text.empty();
+    if (still_only && !(params.duration_s > 0 && params.duration_s <= 3600))
+        fail(ErrorKind::BadInput, "a moving still needs a duration in (0, 3600] s");
+    Speech speech;
+    if (still_only)
+        speech.sample_rate = 16000;  // the timeline's unit only: no audio is written
+    else
+        speech = synthesize(params.text, params.voice, params.rate);
 
     // Lead-in/out silence so every clip starts and ends with a closed mouth.
-    const int lead = int(std::lround(params.lead_in_s * speech.sample_rate));
+    const int lead = still_only ? int(std::lround(params.duration_s * speech.sample_rate))
+                                : int(std::lround(params.lead_in_s * speech.sample_rate));
     std::vector<float> audio(size_t(lead), 0.0f);
     audio.insert(audio.end(), speech.samples.begin(), speech.samples.end());
     audio.resize(audio.size() + size_t(lead), 0.0f);
+    if (still_only) audio.resize(size_t(lead));  // the duration, silent
     std::vector<Phone> phones;
-    phones.push_back({"pau", 0.0, params.lead_in_s});
+    phones.push_back({"pau", 0.0, still_only ? params.duration_s : params.lead_in_s});
     for (Phone p : speech.phones) {
         p.start_s += params.lead_in_s;
         p.end_s += params.lead_in_s;
@@ -138,7 +162,7 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
     const int64_t n_frames = int64_t(std::floor(dur * params.fps));
     const std::vector<MouthParams> track = mouthTrack(phones, params.fps, int(n_frames));
 
-    FaceSource source(params.face, params.max_side, params.start_frame);
+    FaceSource source(params.face, params.max_side, params.start_frame, cv::Size(params.width, params.height));
     FaceDetector detector;
     std::mt19937_64 rng(params.seed);
     SmoothNoise rot(rng, 0.23), sx(rng, 0.17), sy(rng, 0.19), sc(rng, 0.11);
@@ -195,6 +219,7 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
             wp.frame_rate = redub::Rational{int64_t(std::lround(params.fps * 1000)), 1000};
             wp.crf = params.crf;
             wp.preset = "veryfast";
+            wp.with_audio = !still_only;
             wp.audio_sample_rate = speech.sample_rate;
             wp.audio_channels = 1;
             wp.audio_bitrate = 64000;
@@ -210,7 +235,13 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
     }
     if (!writer) fail(ErrorKind::BadInput, "synth: the speech is shorter than one frame");
     const int64_t audio_frames = std::min<int64_t>(int64_t(audio.size()), int64_t(std::llround(n_frames / params.fps * speech.sample_rate)));
-    writer->writeAudio(audio.data(), audio_frames);
+    if (!still_only) writer->writeAudio(audio.data(), audio_frames);
+    if (still_only) {  // a moving still: no speech, so no ground truth to write
+        writer->finish();
+        result.json_path.clear();
+        result.frames = n_frames;
+        return result;
+    }
 
     nlohmann::json j;
     j["face"] = params.face.string();

@@ -22,10 +22,14 @@ namespace redub::core::synth {
 
 struct SynthParams {
     std::filesystem::path face;  // photo (jpg/png/...) or video (its frames are used in order)
-    std::string text;            // what the face says
+    std::string text;            // what the face says; empty: a "moving still" of `duration_s`
+                                 // (mouth closed, head motion and blinks, no audio, no JSON)
+    double duration_s = 0;       // length of a moving still (text empty)
+    double rate = 1.0;           // speaking rate (synthesize())
     std::string voice = "slt";   // flite voice (availableVoices())
     double fps = 25.0;           // output frame rate
     int max_side = 640;          // frames are downscaled so the longer side is at most this (0 = keep)
+    int width = 0, height = 0;   // photos: the output size exactly (scaled to cover it, centred; 0 = max_side)
     int64_t start_frame = 0;     // video input: first source frame used
     bool head_motion = true;     // photos: add small smooth head motion
     bool blinks = true;          // photos: add blinks every few seconds

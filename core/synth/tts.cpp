@@ -3,7 +3,9 @@
 #include "redub/error.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -49,12 +51,37 @@ cst_voice* voiceByName(const std::string& name) {
 
 std::vector<std::string> availableVoices() { return {"slt", "rms", "awb", "kal16"}; }
 
-Speech synthesize(const std::string& text, const std::string& voice) {
+std::vector<VoiceInfo> voiceInfos() {
+    return {{"slt", "female, US English (CMU Arctic, clustergen: the most natural of the four)"},
+            {"rms", "male, US English (CMU Arctic, clustergen)"},
+            {"awb", "male, Scottish English (CMU Arctic, clustergen)"},
+            {"kal16", "male, US English (diphone, 16 kHz: robotic but very clear)"}};
+}
+
+void checkSpeakableText(const std::string& text) {
+    size_t chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) != 0x80) ++chars;  // count characters, not UTF-8 continuation bytes
+        if (c < 0x80) continue;
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+        const std::string ch = text.substr(i, std::min(len, text.size() - i));
+        fail(ErrorKind::BadInput, "the text has a character the offline voices cannot speak: '" + ch +
+                                      "' (character " + std::to_string(chars) +
+                                      "); they speak English - write it in plain ASCII letters");
+    }
     const bool has_letters = std::any_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c); });
-    if (!has_letters) fail(ErrorKind::BadInput, "text to synthesize is empty (no letters or digits)");
+    if (!has_letters) fail(ErrorKind::BadInput, "the text to speak is empty (no letters or digits)");
+}
+
+Speech synthesize(const std::string& text, const std::string& voice, double rate) {
+    checkSpeakableText(text);
+    if (!(rate >= 0.5 && rate <= 2.0)) fail(ErrorKind::BadInput, "speaking rate must be in 0.5..2 (1 = the voice's pace)");
     std::lock_guard lock(fliteMutex());
     cst_voice* v = voiceByName(voice);
+    flite_feat_set_float(v->features, "duration_stretch", float(1.0 / rate));
     cst_utterance* utt = flite_synth_text(text.c_str(), v);
+    flite_feat_set_float(v->features, "duration_stretch", 1.0f);
     if (!utt) fail(ErrorKind::Internal, "flite failed to synthesize the text");
     Speech out;
     cst_wave* w = utt_wave(utt);
@@ -83,6 +110,43 @@ Speech synthesize(const std::string& text, const std::string& voice) {
         out.phones.back().end_s = std::max(out.phones.back().end_s, dur);
     }
     return out;
+}
+
+Speech writeSpeechWav(const std::string& text, const std::string& voice, double rate, const std::filesystem::path& out) {
+    Speech s = synthesize(text, voice, rate);
+    const std::filesystem::path tmp = out.string() + ".partial";
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        if (!f) fail(ErrorKind::Io, out, "cannot write here (missing folder or no permission)");
+        auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+        auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+        const uint32_t bytes = uint32_t(s.samples.size() * 2);
+        f.write("RIFF", 4);
+        u32(36 + bytes);
+        f.write("WAVEfmt ", 8);
+        u32(16);
+        u16(1);  // PCM
+        u16(1);  // mono
+        u32(uint32_t(s.sample_rate));
+        u32(uint32_t(s.sample_rate) * 2);
+        u16(2);
+        u16(16);
+        f.write("data", 4);
+        u32(bytes);
+        for (float x : s.samples) u16(uint16_t(int16_t(std::lround(std::clamp(x, -1.f, 1.f) * 32767.f))));
+        if (!f.flush()) {
+            f.close();
+            std::filesystem::remove(tmp);
+            fail(ErrorKind::Io, out, "writing failed (disk full?)");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, out, ec);
+    if (ec) {
+        std::filesystem::remove(tmp);
+        fail(ErrorKind::Io, out, "cannot be written: " + ec.message());
+    }
+    return s;
 }
 
 }  // namespace redub::core::synth

@@ -3,6 +3,7 @@
 // own Segment relation, not from a re-alignment.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,26 @@ struct Speech {
 // "kal16" (male, diphone).
 std::vector<std::string> availableVoices();
 
-// Synthesizes `text` with `voice`. Throws redub::Error(BadInput) for an unknown
-// voice or a text that yields no speech.
-Speech synthesize(const std::string& text, const std::string& voice = "slt");
+struct VoiceInfo {
+    std::string name;
+    std::string description;
+};
+// The voices with a line about each, best first (the order `redub-cli voices` lists).
+std::vector<VoiceInfo> voiceInfos();
+
+// Throws redub::Error(BadInput) with a message a user can act on when `text` cannot be
+// spoken: empty (no letters or digits), or with characters outside ASCII (the offline
+// voices speak English; the message names the first such character and where it is).
+void checkSpeakableText(const std::string& text);
+
+// Synthesizes `text` with `voice` at `rate` (1 = the voice's own pace, 0.5..2; > 1 faster).
+// Throws redub::Error(BadInput) for an unknown voice, a rate out of range, or a text that
+// checkSpeakableText refuses or that yields no speech.
+Speech synthesize(const std::string& text, const std::string& voice = "slt", double rate = 1.0);
+
+// Synthesizes and writes a 16-bit mono WAV at the voice's rate (written to a temporary
+// file and renamed: a failure leaves no file). Returns the speech.
+Speech writeSpeechWav(const std::string& text, const std::string& voice, double rate,
+                      const std::filesystem::path& out);
 
 }  // namespace redub::core::synth
