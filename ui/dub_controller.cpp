@@ -2,9 +2,12 @@
 
 #include "core/dub.hpp"
 #include "core/sync_meter.hpp"
+#include "core/synth/synth.hpp"
+#include "core/synth/tts.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
+#include <QFileInfo>
 #include <QtConcurrent/QtConcurrent>
 
 #include <opencv2/imgproc.hpp>
@@ -97,12 +100,44 @@ void DubController::setBusy(bool b) {
 }
 
 template <class F>
-void DubController::start(const QString& what, F&& job) {
+void DubController::startJob(const QString& what, F&& job, std::function<void(const QString&)> done) {
     if (busy_) {
         Q_EMIT finished(false, false, tr("%1: another job is running; cancel it first").arg(what), {});
         return;
     }
-    if (!doc_->hasVideo() || doc_->project().speech_path.empty()) {
+    stop_ = std::make_unique<std::stop_source>();
+    setBusy(true);
+    const std::stop_token stop = stop_->get_token();
+    (void)QtConcurrent::run(&pool_, [this, stop, job = std::forward<F>(job), done = std::move(done)]() mutable {
+        bool ok = false, cancelled = false;
+        QString message, output;
+        try {
+            std::tie(message, output) = job(stop);
+            ok = true;
+        } catch (const Error& e) {
+            cancelled = e.kind() == ErrorKind::Cancelled;
+            message = QString::fromStdString(e.what());
+            if (!cancelled) log::ui()->error("{}", e.what());
+        } catch (const std::exception& e) {
+            message = QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()));
+            log::ui()->error("{}", e.what());
+            session_.reset();  // unknown state: rebuild next time
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, cancelled, message, output, done] {
+                drain();
+                setBusy(false);
+                if (ok && done) done(output);
+                Q_EMIT finished(ok, cancelled, message, output);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+template <class F>
+void DubController::start(const QString& what, F&& job) {
+    if (!busy_ && (!doc_->hasVideo() || doc_->project().speech_path.empty())) {
         Q_EMIT finished(false, false, tr("%1 needs a video and the new speech: drop both on the window").arg(what), {});
         return;
     }
@@ -116,34 +151,49 @@ void DubController::start(const QString& what, F&& job) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;
     }
-    stop_ = std::make_unique<std::stop_source>();
-    setBusy(true);
-    const std::stop_token stop = stop_->get_token();
-    (void)QtConcurrent::run(&pool_, [this, params, stop, job = std::forward<F>(job)]() mutable {
-        bool ok = false, cancelled = false;
-        QString message, output;
-        try {
-            auto session = sessionFor(params);
-            std::tie(message, output) = job(*session, params, stop);
-            ok = true;
-        } catch (const Error& e) {
-            cancelled = e.kind() == ErrorKind::Cancelled;
-            message = QString::fromStdString(e.what());
-            if (!cancelled) log::ui()->error("{}", e.what());
-        } catch (const std::exception& e) {
-            message = QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()));
-            log::ui()->error("{}", e.what());
-            session_.reset();  // unknown state: rebuild next time
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, ok, cancelled, message, output] {
-                drain();
-                setBusy(false);
-                Q_EMIT finished(ok, cancelled, message, output);
-            },
-            Qt::QueuedConnection);
+    startJob(what, [this, params, job = std::forward<F>(job)](std::stop_token stop) mutable {
+        auto session = sessionFor(params);
+        return job(*session, params, stop);
     });
+}
+
+void DubController::speakText(const QString& text, const QString& voice, double rate, const QString& output) {
+    startJob(
+        tr("Speech from text"),
+        [text = text.toStdString(), voice = voice.toStdString(), rate, output](std::stop_token) {
+            const auto s = core::synth::writeSpeechWav(text, voice, rate, output.toStdString());
+            return std::pair{tr("Spoke %1 s with the voice %2").arg(s.durationSeconds(), 0, 'f', 1).arg(QString::fromStdString(voice)),
+                             output};
+        },
+        [this](const QString& out) { Q_EMIT speechReady(out); });
+}
+
+void DubController::renderPhoto(const QString& photo, double seconds, const QString& output) {
+    startJob(
+        tr("New from photo"),
+        [this, photo, seconds, output](std::stop_token stop) {
+            auto sp = core::synth::SynthParams::defaults();
+            sp.face = photo.toStdString();
+            sp.duration_s = seconds;
+            sp.max_side = 720;
+            const auto r = core::synth::synthesizeClip(
+                sp, output.toStdString(),
+                [this, stop](const Progress& pr) {
+                    QMutexLocker lock(&mutex_);
+                    pending_.has_progress = true;
+                    pending_.stage = QStringLiteral("render");
+                    pending_.fraction = pr.fraction;
+                    pending_.eta_s = pr.eta_seconds;
+                    return !stop.stop_requested();
+                },
+                stop);
+            return std::pair{tr("Rendered %1 frames of %2 with head motion and blinks; add or keep the new speech "
+                                "and export to make it talk")
+                                 .arg(r.frames)
+                                 .arg(QFileInfo(photo).fileName()),
+                             output};
+        },
+        [this](const QString& out) { Q_EMIT videoReady(out); });
 }
 
 void DubController::previewFrame(int64_t frame) {

@@ -18,6 +18,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <stop_token>
 
@@ -39,6 +40,13 @@ public:
     void previewFrame(int64_t frame);
     // Generates the whole video (or the selected ranges) and writes `output` (MP4).
     void exportVideo(const QString& output);
+    // Speaks `text` with an offline voice into `output` (WAV); speechReady(output) follows on
+    // success. Needs no video.
+    void speakText(const QString& text, const QString& voice, double rate, const QString& output);
+    // Renders `photo` as a moving still of `seconds` (head motion, blinks, mouth closed) into
+    // `output` (MP4, no audio); videoReady(output) follows. Exporting it with the new speech
+    // then paints the mouth ("New from Photo").
+    void renderPhoto(const QString& photo, double seconds, const QString& output);
     // Asks the running job to stop; finished(cancelled = true) follows.
     void cancel();
     // Blocks until the worker is idle (tests).
@@ -62,10 +70,17 @@ Q_SIGNALS:
     void frameGenerated(qint64 frame);  // coalesced: the latest frame since the last tick
     // ok: the job completed; cancelled: the user stopped it; message: the error or a summary.
     void finished(bool ok, bool cancelled, const QString& message, const QString& output);
+    void speechReady(const QString& path);  // speakText() wrote it
+    void videoReady(const QString& path);   // renderPhoto() wrote it
 
 private:
+    // A job on the session (preview, export): needs a video and the speech.
     template <class F>
     void start(const QString& what, F&& job);
+    // Any job on the worker thread: job(stop) -> {message, output}; `done` runs on the GUI
+    // thread after a success, before finished().
+    template <class F>
+    void startJob(const QString& what, F&& job, std::function<void(const QString&)> done = {});
     std::shared_ptr<core::DubSession> sessionFor(const core::DubParams& params);  // worker thread
     void drain();                                                                 // GUI thread, on the timer
     void setBusy(bool b);

@@ -11,6 +11,7 @@
 #include "ui/frame_server.hpp"
 #include "ui/log_panel.hpp"
 #include "ui/preview_view.hpp"
+#include "ui/speech_dialog.hpp"
 #include "ui/theme.hpp"
 #include "ui/timeline.hpp"
 
@@ -19,6 +20,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
@@ -47,6 +49,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <utility>
 
 namespace redub::ui {
 namespace {
@@ -123,6 +126,8 @@ void MainWindow::buildActions() {
     a_add_speech_ =
         make(tr("&Add Speech\u2026"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), QStyle::SP_MediaVolume);
     a_open_project_ = make(tr("Open &Project\u2026"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    a_speech_text_ = make(tr("New Speech from &Text\u2026"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    a_from_photo_ = make(tr("New from P&hoto\u2026"), QKeySequence());
     a_save_ = make(tr("&Save Project"), QKeySequence::Save, QStyle::SP_DialogSaveButton);
     a_save_as_ = make(tr("Save Project &As\u2026"), QKeySequence::SaveAs);
     a_export_ = make(tr("&Export\u2026"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_DialogApplyButton);
@@ -195,6 +200,17 @@ void MainWindow::buildActions() {
             showError(tr("Cannot use this speech file"), QString::fromUtf8(e.what()));
         }
     });
+    connect(a_speech_text_, &QAction::triggered, this, [this] {
+        SpeechFromTextDialog dlg(this);
+        if (dlg.exec() == QDialog::Accepted) newSpeechFromText(dlg.text(), dlg.voice(), dlg.rate());
+    });
+    connect(a_from_photo_, &QAction::triggered, this, [this] {
+        QSettings s;
+        const QString f = QFileDialog::getOpenFileName(this, tr("A photo of the face to make talk"),
+                                                       s.value("lastDir").toString(),
+                                                       tr("Photos (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"));
+        if (!f.isEmpty()) newFromPhoto(f);
+    });
     connect(a_open_project_, &QAction::triggered, this, [this] {
         QSettings s;
         const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), s.value("lastDir").toString(),
@@ -261,6 +277,8 @@ void MainWindow::buildMenus() {
     file->addAction(a_new_);
     file->addAction(a_open_);
     file->addAction(a_add_speech_);
+    file->addAction(a_speech_text_);
+    file->addAction(a_from_photo_);
     file->addAction(a_open_project_);
     recent_menu_ = file->addMenu(tr("Open &Recent"));
     connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
@@ -626,6 +644,21 @@ void MainWindow::buildStatusBar() {
         if (!isPlaying()) seek(f);  // follow the job so results appear as they come
     });
     connect(dub_, &DubController::finished, this, &MainWindow::onJobFinished);
+    // Speech from text and the moving still arrive like dropped files.
+    connect(dub_, &DubController::speechReady, this, [this](const QString& path) {
+        try {
+            doc_.setSpeech(path);
+        } catch (const std::exception& e) {
+            showError(tr("Cannot use the spoken text"), QString::fromUtf8(e.what()));
+        }
+    });
+    connect(dub_, &DubController::videoReady, this, [this](const QString& path) {
+        try {
+            doc_.setVideo(path);
+        } catch (const std::exception& e) {
+            showError(tr("Cannot use the moving photo"), QString::fromUtf8(e.what()));
+        }
+    });
 }
 
 void MainWindow::connectDocument() {
@@ -1166,6 +1199,27 @@ void MainWindow::openExportDialog() {
     exportTo(dlg.outputPath());
 }
 
+void MainWindow::newSpeechFromText(const QString& text, const QString& voice, double rate) {
+    // Beside the project, else beside the video, else in the application's data folder.
+    QString dir = !doc_.projectFile().isEmpty() ? QFileInfo(doc_.projectFile()).absolutePath()
+                  : doc_.hasVideo() ? QFileInfo(QString::fromStdString(doc_.project().video_path.string())).absolutePath()
+                                    : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    const QString out = QDir(dir).filePath(
+        QStringLiteral("speech-%1.wav").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss-zzz"))));
+    media_job_ = true;
+    dub_->speakText(text, voice, rate, out);
+}
+
+void MainWindow::newFromPhoto(const QString& photo) {
+    const auto& speech = doc_.speechInfo();
+    const double seconds = speech && speech->audio ? std::max(1.0, speech->audio->duration_s) : 10.0;
+    const QFileInfo fi(photo);
+    const QString out = fi.absoluteDir().filePath(fi.completeBaseName() + QStringLiteral("-moving.mp4"));
+    media_job_ = true;
+    dub_->renderPhoto(photo, seconds, out);
+}
+
 void MainWindow::exportTo(const QString& output) {
     pause();
     log::ui()->info("export to {}", output.toStdString());
@@ -1192,6 +1246,11 @@ void MainWindow::onJobFinished(bool ok, bool cancelled, const QString& message, 
                                      8000);
             return;
         }
+    }
+    if (std::exchange(media_job_, false) && ok) {  // loaded by speechReady / videoReady
+        statusBar()->showMessage(message, 8000);
+        log::ui()->info("{}", message.toStdString());
+        return;
     }
     if (cancelled) {
         statusBar()->showMessage(tr("Cancelled; nothing was written"), 6000);

@@ -80,6 +80,14 @@ public:
     // The last error shown (tests); dialogs are window-modal and non-blocking.
     QString lastError() const { return last_error_; }
 
+    // "New Speech from Text": speaks `text` into a WAV beside the project (or the video) and
+    // loads it as the new speech, like a dropped file (through the job machinery).
+    void newSpeechFromText(const QString& text, const QString& voice, double rate);
+    // "New from Photo": renders the photo as a moving still (head motion, blinks) as long as
+    // the new speech (10 s without one) beside the photo and loads it as the video; exporting
+    // then paints the mouth from the speech.
+    void newFromPhoto(const QString& photo);
+
     // Starts "Preview frame" on the current frame.
     void previewCurrentFrame();
     // Starts the export to `output` with the project's settings (no dialog).
@@ -175,6 +183,8 @@ private:
     QMenu* recent_menu_ = nullptr;
 
     // actions
+    QAction *a_speech_text_ = nullptr, *a_from_photo_ = nullptr;
+    bool media_job_ = false;  // the running job makes a file to load (speech from text, moving photo)
     QAction *a_new_, *a_open_, *a_add_speech_, *a_open_project_, *a_save_, *a_save_as_, *a_export_, *a_quit_;
     QAction *a_undo_, *a_redo_, *a_clear_ranges_, *a_auto_face_, *a_mark_in_, *a_mark_out_;
     QAction *a_play_, *a_prev_, *a_next_, *a_start_, *a_end_, *a_audio_speech_, *a_audio_source_;

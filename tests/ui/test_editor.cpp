@@ -13,6 +13,7 @@
 #include "ui/log_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/preview_view.hpp"
+#include "ui/speech_dialog.hpp"
 #include "ui/timeline.hpp"
 
 #include <QElapsedTimer>
@@ -287,6 +288,75 @@ private Q_SLOTS:
         QVERIFY(!changed.isEmpty());  // the meter is measured again at the new offset
         d->undoStack()->undo();
         QCOMPARE(d->project().offset_samples, int64_t(0));
+    }
+
+    void speechFromTextLandsInTheSpeechLaneAndIsSavedWithTheProject() {
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(w.openPaths({video_}));
+        w.settle();
+        QSignalSpy done(w.dub(), &DubController::finished);
+        w.newSpeechFromText("Hello world, this is the new take.", "rms", 1.2);
+        QVERIFY(done.wait(60000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        w.settle();
+        Document* d = w.document();
+        const QString wav = QString::fromStdString(d->project().speech_path.string());
+        QVERIFY2(wav.startsWith(QFileInfo(video_).absolutePath()) && wav.endsWith(".wav"), qPrintable(wav));
+        QVERIFY(!d->peaks(Lane::Speech).empty());
+        QVERIFY(d->peaks(Lane::Speech).durationSeconds() > 1.0);
+        QVERIFY(!w.findChild<QMessageBox*>("exportDoneDialog"));  // no export dialog for this job
+        QVERIFY(w.saveProjectAs(tmp("spoken.redub")));
+        QFile f(tmp("spoken.redub"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(f.readAll()).contains(QFileInfo(wav).fileName()));
+    }
+
+    void theSpeechDialogRefusesTextTheVoicesCannotSpeak() {
+        SpeechFromTextDialog dlg;
+        dlg.setText(QString::fromUtf8("Caf\xC3\xA9 au lait"));
+        dlg.accept();
+        QVERIFY(dlg.result() != QDialog::Accepted);
+        QVERIFY2(dlg.error().contains(QString::fromUtf8("\xC3\xA9")), qPrintable(dlg.error()));
+        dlg.setText("   ");
+        dlg.accept();
+        QVERIFY(dlg.error().contains("empty"));
+        dlg.setText("Coffee with milk, please.");
+        dlg.accept();
+        QCOMPARE(dlg.result(), int(QDialog::Accepted));
+        QVERIFY(dlg.error().isEmpty());
+        QCOMPARE(dlg.voice(), QString("slt"));
+    }
+
+    void newFromPhotoLoadsAMovingStillAsLongAsTheSpeech() {
+        REDUB_REQUIRE_SYSTEM_FILE(test::kHopperPhoto);
+        const QString photo = tmp("hopper.jpg");
+        QVERIFY(QFile::copy(test::kHopperPhoto.path, photo));
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QVERIFY(w.openPaths({speech_}));
+        w.settle();
+        QSignalSpy done(w.dub(), &DubController::finished);
+        w.newFromPhoto(photo);
+        QVERIFY(done.wait(120000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        w.settle();
+        Document* d = w.document();
+        QVERIFY(d->hasVideo());
+        QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving.mp4"));
+        QVERIFY2(std::abs(d->frameCount() - 37) <= 1, qPrintable(QString::number(d->frameCount())));  // 1.5 s at 25 fps
+        QVERIFY(d->faceScan().noFaceFrames().isEmpty());
+        // A photo without a face: an error dialog, the document keeps its video.
+        QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=320x240", "-frames:v", "1", tmp("blank.png")}));
+        done.clear();
+        w.newFromPhoto(tmp("blank.png"));
+        QVERIFY(done.wait(60000));
+        QVERIFY(!done.at(0).at(0).toBool());
+        QVERIFY2(w.lastError().contains("no face"), qPrintable(w.lastError()));
+        QVERIFY(!QFileInfo::exists(tmp("blank-moving.mp4")));
+        QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving.mp4"));
     }
 
     void draggingOverTheVideoSelectsARangeAndAltDragRemovesPart() {
