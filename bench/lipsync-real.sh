@@ -90,31 +90,27 @@ import json, sys
 model, maxlag, rows = sys.argv[1], sys.argv[2], sys.argv[3:]
 load = lambda p: json.load(open(p))
 print(f"model: {model}   (r: best lag within +-{maxlag} ms)\n")
-print("| still face (unseen) | speech | r(opening, its speech) | r(same output, unrelated speech) | gap | lip sharpness dub / photo |")
-print("|---|---|---|---|---|---|")
-st = []
-for row in rows:
-    kind, name, s, a, b = row.split()
-    if kind != "still": continue
-    ja = load(a)
-    own, un, sh = ja["r"], load(b)["r"], ja["source"]["lip_sharpness_ratio"]
-    st.append((own, un, sh))
-    print(f"| {name} | {s} | {own:.3f} | {un:.3f} | {own - un:+.3f} | {sh:.2f} |")
-if st:
-    mo, mu, ms = (sum(v[i] for v in st) / len(st) for i in range(3))
-    print(f"| **mean** | | **{mo:.3f}** | **{mu:.3f}** | **{mo - mu:+.3f}** | **{ms:.2f}** |")
-print("\n| moving clip + other speech | speech | r(opening, NEW speech) | r(opening, OLD mouth) | new - old | source's r(opening, new speech) | lip sharpness dub / source |")
-print("|---|---|---|---|---|---|---|")
-mv = []
-for row in rows:
-    kind, name, s, a, b = row.split()
-    if kind != "moving": continue
-    j, src = load(a), load(b)
-    new, old, ratio = j["r"], j["source"]["r_follows_source_mouth"], j["source"]["lip_sharpness_ratio"]
-    mv.append((new, old, ratio))
-    print(f"| {name} | {s} | {new:.3f} | {old:.3f} | {new - old:+.3f} | {src['r']:.3f} | {ratio:.2f} |")
-if mv:
-    n = len(mv)
-    a, b, c = (sum(v[i] for v in mv) / n for i in range(3))
-    print(f"| **mean** | | **{a:.3f}** | **{b:.3f}** | **{a - b:+.3f}** | | **{c:.2f}** |")
+def table(kind, header, values, fmt):
+    """One Markdown table of the rows of `kind`, with a mean row; values(a, b) -> numbers."""
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    got = []
+    for row in rows:
+        k, name, s, a, b = row.split()
+        if k != kind: continue
+        v = values(load(a), load(b))
+        got.append(v)
+        print(f"| {name} | {s} | " + " | ".join(f.format(x) for f, x in zip(fmt, v)) + " |")
+    if got:
+        m = [sum(v[i] for v in got) / len(got) for i in range(len(fmt))]
+        print("| **mean** | | " + " | ".join("**" + f.format(x) + "**" for f, x in zip(fmt, m)) + " |")
+    print()
+
+table("still", "| still face (unseen) | speech | r(opening, its speech) | r(same output, unrelated speech) | gap | lip sharpness dub / photo |",
+      lambda own, un: (own["r"], un["r"], own["r"] - un["r"], own["source"]["lip_sharpness_ratio"]),
+      ("{:.3f}", "{:.3f}", "{:+.3f}", "{:.2f}"))
+table("moving", "| moving clip + other speech | speech | r(opening, NEW speech) | r(opening, OLD mouth) | new - old | source's r(opening, new speech) | lip sharpness dub / source |",
+      lambda j, src: (j["r"], j["source"]["r_follows_source_mouth"], j["r"] - j["source"]["r_follows_source_mouth"],
+                      src["r"], j["source"]["lip_sharpness_ratio"]),
+      ("{:.3f}", "{:.3f}", "{:+.3f}", "{:.3f}", "{:.2f}"))
 PY

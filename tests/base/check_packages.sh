@@ -7,7 +7,8 @@
 #   bash tests/base/check_packages.sh --self-test SRC_DIR         # proves the check can fail
 #
 # A path is found when it starts a word (after a space, quote, '=', '(', ',' or a shebang's '!') with
-# /usr/, /etc/, /opt/, /bin/, /lib/ or /var/lib/. Its package is what `dpkg -S` says; a path
+# /usr/, /opt/, /bin/, /lib/ or /var/lib/ (not /etc: the machine's own configuration, such as
+# /etc/resolv.conf, comes from no package). Its package is what `dpkg -S` says; a path
 # that is not on this machine (a file only installed later) must name its package on the
 # same or the previous line as "deb:NAME". Paths inside a downloaded package
 # ("$x/pkg/usr/share/...") do not start a word and are not checked, nor are /usr/local paths
@@ -90,7 +91,7 @@ for f in "${files[@]}"; do
       echo "FAIL $f:$line refers to $path from package $owners- add it to $(basename "$list") (installer/packages.txt)"
       failures=$((failures + 1))
     fi
-  done < <(grep -noE "(^|[[:space:]\"'=(,!])/(usr|etc|opt|bin|lib|var/lib)/[A-Za-z0-9_./+*\$-]+" "$src/$f" |
+  done < <(grep -noE "(^|[[:space:]\"'=(,!])/(usr|opt|bin|lib|var/lib)/[A-Za-z0-9_./+*\$-]+" "$src/$f" |
            sed -E "s/^([0-9]+):[[:space:]\"'=(,!]?/\1:/")
 done
 echo "check_packages: $files_checked files, $paths_checked paths, $failures failures"
