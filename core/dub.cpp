@@ -344,9 +344,54 @@ struct DubSession::Impl {
     }
 };
 
+DubParams dubParamsFor(const Project& pr) {
+    DubParams p = DubParams::defaults();
+    p.video = pr.video_path;
+    p.speech = pr.speech_path;
+    p.model = pr.model_path;
+    p.device = pr.device;
+    p.steps = pr.steps;
+    p.seed = pr.seed;
+    p.offset_samples = pr.offset_samples;
+    p.ranges = pr.ranges;
+    if (pr.face) {
+        p.face.policy = FaceChoice::Policy::Point;
+        p.face.point = cv::Point2f(pr.face->x, pr.face->y);
+        p.face.frame = pr.face->frame;
+    }
+    p.length_policy = parseLengthPolicy(pr.length_policy);
+    p.crf = pr.output.crf;
+    p.preset = pr.output.preset;
+    p.output = pr.output.output_path;
+    return p;
+}
+
+void validate(const DubParams& p) {
+    if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "steps must be in 0..1000 (0: the model's default)");
+    if (p.chunks < 1 || p.chunks > 64) fail(ErrorKind::BadInput, "chunks must be in 1..64");
+    if (p.chunk_frames < 1 || p.chunk_frames > 10000) fail(ErrorKind::BadInput, "chunk frames must be in 1..10000");
+    if (p.batch < 1 || p.batch > 256) fail(ErrorKind::BadInput, "batch must be in 1..256");
+    if (p.blend_frames < 0 || p.blend_frames > 1000) fail(ErrorKind::BadInput, "blend frames must be in 0..1000");
+    if (p.detect_every < 1 || p.detect_every > 1000) fail(ErrorKind::BadInput, "face detection interval must be in 1..1000");
+    if (p.crf < 0 || p.crf > 51) fail(ErrorKind::BadInput, "x264 quality (crf) must be in 0..51");
+    static const std::vector<std::string> presets = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                                     "medium",    "slow",      "slower",   "veryslow", "placebo"};
+    if (std::find(presets.begin(), presets.end(), p.preset) == presets.end())
+        fail(ErrorKind::BadInput, "x264 preset '" + p.preset + "' is unknown (ultrafast .. veryslow)");
+    if (!(p.audio_guidance >= 0 && p.audio_guidance <= 20)) fail(ErrorKind::BadInput, "audio guidance must be in 0..20");
+    if (std::llabs(p.offset_samples) > int64_t(3600) * kOffsetSampleRate)
+        fail(ErrorKind::BadInput, "the speech offset must be within an hour");
+    if (p.device != "auto" && p.device != "cpu" && p.device != "cuda")
+        fail(ErrorKind::BadInput, "device '" + p.device + "' is unknown (auto, cpu or cuda)");
+    for (auto& r : p.ranges)
+        if (r.begin < 0 || r.end <= r.begin)
+            fail(ErrorKind::BadInput, "range " + std::to_string(r.begin) + "-" + std::to_string(r.end) + " is empty or negative");
+}
+
 DubSession::DubSession(const DubParams& params) : impl_(std::make_unique<Impl>()) {
     auto& d = *impl_;
     d.p = params;
+    validate(d.p);
     if (d.p.video.empty()) fail(ErrorKind::BadInput, "no video given");
     if (d.p.speech.empty()) fail(ErrorKind::BadInput, "no speech given");
     d.video_info = media::probe(d.p.video);
@@ -362,11 +407,6 @@ DubSession::DubSession(const DubParams& params) : impl_(std::make_unique<Impl>()
         d.size = cv::Size(reader.info().width, reader.info().height);
     }
     if (d.n_src <= 0) fail(ErrorKind::BadInput, d.p.video, "has no video frames");
-    if (d.p.chunks < 1 || d.p.chunks > 64) fail(ErrorKind::BadInput, "chunks must be in 1..64");
-    if (d.p.batch < 1 || d.p.batch > 256) fail(ErrorKind::BadInput, "batch must be in 1..256");
-    for (auto& r : d.p.ranges)
-        if (r.begin < 0 || r.end <= r.begin)
-            fail(ErrorKind::BadInput, "range " + std::to_string(r.begin) + "-" + std::to_string(r.end) + " is empty or negative");
 }
 
 DubSession::~DubSession() = default;

@@ -72,6 +72,16 @@ struct DubParams {
     static DubParams defaults() { return {}; }
 };
 
+// The job a project describes: its files, offset, ranges, face, model and generation
+// settings, length policy and export settings - the one mapping the editor's export and
+// `redub-cli dub --project` share, so both write the same frames.
+DubParams dubParamsFor(const Project& project);
+
+// Checks every bound of `params` that needs no file (steps, seed-independent settings,
+// ranges, chunking, x264 quality and preset, guidance) and throws Error{BadInput} naming
+// the setting. DubSession's constructor calls it before anything is loaded.
+void validate(const DubParams& params);
+
 // The bundled default model (resources/models/default/model.safetensors).
 std::filesystem::path defaultModelPath();
 

@@ -45,27 +45,7 @@ DubController::~DubController() {
     pool_.waitForDone();
 }
 
-core::DubParams DubController::paramsFor(const core::Project& pr) {
-    core::DubParams p = core::DubParams::defaults();
-    p.video = pr.video_path;
-    p.speech = pr.speech_path;
-    p.model = pr.model_path;
-    p.device = pr.device;
-    p.steps = pr.steps;
-    p.seed = pr.seed;
-    p.offset_samples = pr.offset_samples;
-    p.ranges = pr.ranges;
-    if (pr.face) {
-        p.face.policy = core::FaceChoice::Policy::Point;
-        p.face.point = cv::Point2f(pr.face->x, pr.face->y);
-        p.face.frame = pr.face->frame;
-    }
-    p.length_policy = core::parseLengthPolicy(pr.length_policy);
-    p.crf = pr.output.crf;
-    p.preset = pr.output.preset;
-    p.output = pr.output.output_path;
-    return p;
-}
+core::DubParams DubController::paramsFor(const core::Project& pr) { return core::dubParamsFor(pr); }
 
 std::shared_ptr<core::DubSession> DubController::sessionFor(const core::DubParams& p) {
     // Everything DubSession::update() cannot change makes a new session.

@@ -25,9 +25,20 @@ std::string eta(double s) {
 }  // namespace
 
 int cmdDub(const Args& args) {
-    args.allowOnly(dubOptionNames());
-    core::DubParams p = dubParamsFrom(args);
-    p.output = args.require("output");
+    core::DubParams p;
+    if (const auto project = args.get("project")) {
+        // Exactly what the editor would export for this project (core::dubParamsFor).
+        args.allowOnly({"project", "output", "json-progress", "threads"});
+        p = core::dubParamsFor(core::loadProject(*project));
+        if (auto o = args.get("output")) p.output = *o;
+        if (p.output.empty())
+            fail(ErrorKind::BadInput, *project, "has no export path yet: give -o OUT.mp4");
+        p.threads = int(args.getInt("threads", 0));
+    } else {
+        args.allowOnly(dubOptionNames());
+        p = dubParamsFrom(args);
+        p.output = args.require("output");
+    }
     const bool json = args.has("json-progress");
     const bool tty = isatty(fileno(stderr)) && !quiet();
 

@@ -31,6 +31,9 @@ int64_t parseTime(const std::string& text, Rational fps, const std::string& opti
 
 const char* const kDubUsage =
     "usage: redub-cli dub --video V (--audio A | --text \"...\" | --text-file F) -o OUT.mp4 [options]\n"
+    "       redub-cli dub --project P.redub [-o OUT.mp4] [--threads N] [--json-progress]\n"
+    "  --project P         dub exactly what the editor would export for this project (its files,\n"
+    "                      offset, ranges, face, model and settings; -o overrides its export path)\n"
     "  --video V           the video whose lips are repainted\n"
     "  --audio A           the new speech (any audio file, or a video's audio track)\n"
     "  --text T            ... or the new speech as text, spoken by an offline voice (English, ASCII)\n"
@@ -64,7 +67,7 @@ const char* const kDubUsage =
     "Ctrl-C cancels and leaves no output file.";
 
 std::set<std::string> dubOptionNames() {
-    return {"video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
+    return {"project", "video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
             "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth", "crf",
             "preset", "json-progress", "detect-every"};
 }

@@ -3,6 +3,7 @@
 // generation tests. Runs on the offscreen platform.
 #include "core/dub.hpp"
 #include "media/probe.hpp"
+#include "media/video_reader.hpp"
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "redub/log.hpp"
@@ -777,6 +778,40 @@ private Q_SLOTS:
         w->seek(20);
         w->settle();
         QVERIFY(w->preview()->generated().isNull());
+    }
+
+    void dubProjectOnTheCommandLineWritesTheEditorsExport() {
+        // One mapping from project to job (core::dubParamsFor): the CLI's `dub --project` and
+        // the editor's export of the same project give the same frames.
+        auto w = loadedWindow();
+        QVERIFY(w);
+        w->document()->setGenerationSettings(model_.toStdString(), 2, 11, "cpu");
+        w->document()->setLengthPolicy("pad-silence");
+        w->document()->requestOffset(-40 * 16);
+        auto ex = w->document()->project().output;
+        ex.preset = "ultrafast";
+        w->document()->setExportSettings(ex);
+        QVERIFY(w->saveProjectAs(tmp("same.redub")));
+        const QString from_editor = tmp("editor.mp4"), from_cli = tmp("cli.mp4");
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->exportTo(from_editor);
+        QVERIFY(done.wait(300000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        QString so, err;
+        QCOMPARE(test::runCli({"--quiet", "dub", "--project", tmp("same.redub"), "-o", from_cli}, &so, &err), 0);
+        media::VideoReader a(from_editor.toStdString()), b(from_cli.toStdString());
+        QCOMPARE(a.frameCount(), b.frameCount());
+        media::VideoFrame fa, fb;
+        int frames = 0;
+        while (a.next(fa)) {
+            QVERIFY(b.next(fb));
+            QVERIFY2(cv::norm(fa.rgb, fb.rgb, cv::NORM_INF) == 0, qPrintable(QString("frame %1 differs").arg(frames)));
+            ++frames;
+        }
+        QCOMPARE(frames, 30);
+        // Options that the project decides are refused with --project.
+        QCOMPARE(test::runCli({"dub", "--project", tmp("same.redub"), "--steps", "3", "-o", from_cli}, &so, &err), 2);
+        QVERIFY2(err.contains("--steps"), qPrintable(err));
     }
 
     void generateAllFillsTheEditorAndKeepsNoFile() {
