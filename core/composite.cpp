@@ -57,59 +57,64 @@ cv::Mat luma(const cv::Mat& rgb_f) {
 // crop warped to the ROI (both at the crop's resolution), `detail` = source - back.
 // Fills `moved` (the detail fetched from where each generated pixel's content sits in the
 // source), `agree` (0..1: how well the source content there matches the generated) and
-// `still` (1 where the content did not move, falling to 0 at 1 px of motion).
+// `still` (1 where the content did not move, falling to 0 at 2 px of motion).
 // `crop_px` is the size of one crop pixel in ROI pixels: the generated content has no motion
 // finer than that, so the flow is smoothed over it.
 void detailAlongMotion(const cv::Mat& gen, const cv::Mat& back, const cv::Mat& detail, float tolerance,
                        double crop_px, cv::Mat& moved, cv::Mat& agree, cv::Mat& still) {
-    // The flow is smooth (both images are low-pass): estimate it at <= 256 px.
-    const double s = std::min(1.0, 256.0 / std::max(gen.cols, gen.rows));
+    // The flow is smooth (both images are low-pass): estimate it, and how well the moved
+    // source agrees with the generated, at <= 256 px; only the detail is moved at full size.
+    const double s = std::min(1.0, 192.0 / std::max(gen.cols, gen.rows));
+    cv::Mat gl = luma(gen), bl = luma(back);
+    if (s < 1.0) {
+        cv::resize(gl, gl, cv::Size(), s, s, cv::INTER_AREA);
+        cv::resize(bl, bl, cv::Size(), s, s, cv::INTER_AREA);
+    }
     // Both lumas stretched together to the full 8-bit range (the flow works on 8-bit images;
     // low-contrast skin would otherwise lose its gradients to rounding).
-    cv::Mat gl = luma(gen), bl = luma(back), g8, b8;
     double lo0, hi0, lo1, hi1;
     cv::minMaxLoc(gl, &lo0, &hi0);
     cv::minMaxLoc(bl, &lo1, &hi1);
     const double lo = std::min(lo0, lo1), span = std::max(1.0, std::max(hi0, hi1) - lo);
+    cv::Mat g8, b8;
     gl.convertTo(g8, CV_8U, 255.0 / span, -lo * 255.0 / span);
     bl.convertTo(b8, CV_8U, 255.0 / span, -lo * 255.0 / span);
-    if (s < 1.0) {
-        cv::resize(g8, g8, cv::Size(), s, s, cv::INTER_AREA);
-        cv::resize(b8, b8, cv::Size(), s, s, cv::INTER_AREA);
-    }
     cv::Mat flow;
     auto dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM);
     dis->setFinestScale(0);  // to the working resolution's own pixels
-    dis->setGradientDescentIterations(50);
-    dis->setVariationalRefinementIterations(10);
     dis->calc(g8, b8, flow);  // gen(p) ~ back(p + flow(p))
-    const double sigma = std::max(1.0, crop_px * s);
-    cv::GaussianBlur(flow, flow, cv::Size(0, 0), sigma);
+    cv::GaussianBlur(flow, flow, cv::Size(0, 0), std::max(1.0, crop_px * s));
+    // Flow under 1 px (ROI pixels) on unchanged content is estimation noise: such pixels stay
+    // where they are (ramping in from 1 to 2 px), so unchanged skin keeps its detail in place.
+    auto ramp = [](const cv::Mat& f, double px_per_unit, cv::Mat& map, cv::Mat* st) {
+        map.create(f.size(), CV_32FC2);
+        if (st) st->create(f.size(), CV_32F);
+        for (int y = 0; y < f.rows; ++y) {
+            const cv::Vec2f* fr = f.ptr<cv::Vec2f>(y);
+            cv::Vec2f* m = map.ptr<cv::Vec2f>(y);
+            for (int x = 0; x < f.cols; ++x) {
+                const float len = std::sqrt(fr[x][0] * fr[x][0] + fr[x][1] * fr[x][1]) * float(px_per_unit);
+                const float k = std::clamp(len - 1.f, 0.f, 1.f);
+                m[x] = cv::Vec2f(float(x) + k * fr[x][0], float(y) + k * fr[x][1]);
+                if (st) st->at<float>(y, x) = 1.f - k;
+            }
+        }
+    };
+    // Agreement at the working size: the source luma fetched along the flow vs the generated.
+    cv::Mat map_small, bl_moved;
+    ramp(flow, 1.0 / s, map_small, nullptr);
+    cv::remap(bl, bl_moved, map_small, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::Mat d = (gl - bl_moved) * (1.f / tolerance);
+    cv::multiply(d, d, d);
+    cv::exp(-d, agree);
     if (s < 1.0) {
+        cv::resize(agree, agree, gen.size(), 0, 0, cv::INTER_LINEAR);
         cv::resize(flow, flow, gen.size(), 0, 0, cv::INTER_LINEAR);
         flow *= 1.0 / s;
     }
-    // Sub-pixel flow on unchanged content is estimation noise: leave such pixels where they
-    // are (ramping in from 0.5 to 1 px), so unchanged skin keeps its detail exactly in place.
-    cv::Mat map(gen.size(), CV_32FC2);
-    still.create(gen.size(), CV_32F);
-    for (int y = 0; y < gen.rows; ++y) {
-        const cv::Vec2f* f = flow.ptr<cv::Vec2f>(y);
-        cv::Vec2f* m = map.ptr<cv::Vec2f>(y);
-        float* st = still.ptr<float>(y);
-        for (int x = 0; x < gen.cols; ++x) {
-            const float len = std::sqrt(f[x][0] * f[x][0] + f[x][1] * f[x][1]);
-            const float k = std::clamp((len - 0.5f) / 0.5f, 0.f, 1.f);
-            m[x] = cv::Vec2f(float(x) + k * f[x][0], float(y) + k * f[x][1]);
-            st[x] = 1.f - k;
-        }
-    }
-    cv::Mat back_moved;
+    cv::Mat map;
+    ramp(flow, 1.0, map, &still);
     cv::remap(detail, moved, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-    cv::remap(back, back_moved, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-    cv::Mat d = (gl - luma(back_moved)) * (1.f / tolerance);
-    cv::multiply(d, d, d);
-    cv::exp(-d, agree);
 }
 }  // namespace
 
