@@ -345,8 +345,7 @@ void TimelineView::paintHeaders(QPainter& p) {
         if (h.row == SyncRow) {  // one line: the title and the clip's score
             p.setFont(small);
             const auto& m = doc_->syncMeter().overall;
-            const QString score = m.frames > 0 ? QStringLiteral("  r %1, %2 ms").arg(m.r, 0, 'f', 2).arg(m.lag_ms, 0, 'f', 0)
-                                               : QString();
+            const QString score = m.frames > 0 ? QStringLiteral("  r %1").arg(m.r, 0, 'f', 2) : QString();
             p.drawText(hr.adjusted(10, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter, h.title + score);
             continue;
         }
