@@ -48,7 +48,8 @@ struct DubParams {
     int threads = 0;                         // LibTorch intra-op threads (0 = modelThreads(0))
     int steps = 0;                           // sampler steps (0 = the model's default)
     uint64_t seed = 7;                       // initial-noise seed: same seed, same frames
-    float audio_guidance = 1.0f;             // models::SamplerParams::audio_guidance (1 = off)
+    float audio_guidance = 2.0f;             // models::SamplerParams::audio_guidance (1 = off); 2: the mouth follows
+                                             // the speech much more (bench/lipsync-real.sh), at twice the model's cost
     int64_t offset_samples = 0;              // speech delay at 16 kHz; > 0 = speech starts later
     std::vector<FrameRange> ranges;          // output frames to re-sync, [begin, end); empty = all
     int blend_frames = 3;                    // frames over which a range's edges fade in/out

@@ -241,7 +241,13 @@ std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParam
                                      std::stop_token stop) {
     impl_->check(batch);
     const auto& c = impl_->config;
-    const int steps = params.steps > 0 ? params.steps : c.default_sampling_steps;
+    // With audio guidance each step runs the denoiser twice; its default is half the model's
+    // steps, so a dub costs what it did without guidance (measured: 5 guided steps follow the
+    // speech as well as 10, bench/lipsync-real.sh in the model card).
+    const bool guided_default = params.steps <= 0 && params.audio_guidance != 1.0f && !c.isDiff2Lip();
+    const int steps = params.steps > 0 ? params.steps
+                      : guided_default  ? std::max(1, c.default_sampling_steps / 2)
+                                        : c.default_sampling_steps;
     return guardTorch(impl_->origin, [&] {
         c10::InferenceMode guard;
         const int B = batch.batch, S = batch.size;

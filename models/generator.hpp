@@ -40,7 +40,7 @@ inline constexpr float kSilentMel = -4.0f;
 struct SamplerParams {
     enum class Kind { Ddim, Ddpm };
     Kind kind = Kind::Ddim;  // DDIM (eta settable) or DDPM ancestral sampling
-    int steps = 0;           // respaced steps; 0 = config().default_sampling_steps
+    int steps = 0;           // respaced steps; 0 = config().default_sampling_steps (half of it with audio guidance)
     float eta = 0.0f;        // DDIM stochasticity (0 = deterministic)
     uint64_t seed = 7;       // initial noise (and per-step noise when eta > 0 / DDPM)
     bool clip_x0 = true;     // clamp the predicted x0 to [-1, 1] every step
@@ -48,7 +48,8 @@ struct SamplerParams {
     // Audio guidance (family A): eps = eps(silence) + g * (eps(audio) - eps(silence)), the
     // denoiser run a second time with the mel of silence (every value at the floor, -4) in
     // the same batch. g > 1 strengthens what the speech does to the mouth against what the
-    // face around it suggests; 1 = off (one denoiser call per step).
+    // face around it suggests; 1 = off (one denoiser call per step). With guidance and
+    // steps = 0 the default is half the config's steps: the same denoiser calls in all.
     float audio_guidance = 1.0f;
     static SamplerParams defaults() { return {}; }
 };

@@ -83,7 +83,7 @@ int cmdAnimate(const Args& args) {
     if (p.dub.steps < 0 || p.dub.steps > 1000) fail(ErrorKind::BadInput, "option --steps must be in 0..1000");
     p.dub.device = args.get("device", "auto");
     p.dub.threads = int(args.getInt("threads", 0));
-    p.dub.audio_guidance = float(args.getDouble("audio-guidance", 1.0));
+    p.dub.audio_guidance = float(args.getDouble("audio-guidance", p.dub.audio_guidance));
     const std::stop_token stop = stopOnInterrupt();
     int last = -1;
     const auto r = core::runAnimate(

@@ -44,7 +44,7 @@ const char* const kDubUsage =
     "  --steps N           sampler steps (default: the model's)\n"
     "  --seed S            initial-noise seed (default 7; same seed, same frames)\n"
     "  --audio-guidance G  family A: how strongly the speech drives the mouth against the face\n"
-    "                      around it (1 = off; > 1 runs the denoiser twice per step)\n"
+    "                      around it (default 2; 1 = off, half the model's cost)\n"
     "  --device D          cpu | cuda | auto (default auto)\n"
     "  --threads N         LibTorch threads (default: cores - 1, min 1)\n"
     "  --range START-END   re-sync only this part (seconds, or frames with f: 40f-90f); repeatable\n"
