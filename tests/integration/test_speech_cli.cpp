@@ -2,6 +2,7 @@
 // `dub --text`, `animate` (the bundled model, a real photo), and their bad inputs.
 #include "core/sync_meter.hpp"
 #include "media/probe.hpp"
+#include "media/video_reader.hpp"
 #include "support/test_support.hpp"
 
 #include <QDir>
@@ -11,6 +12,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -102,25 +105,45 @@ private Q_SLOTS:
         QVERIFY(std::abs(info.video->duration_s - info.audio->duration_s) < 0.2);
         // The face as the meter sees it: head motion, blinks, mouth against the speech.
         const core::VideoMeasure m = core::measureVideo(out.toStdString());
-        std::vector<double> nose_x, eye;
-        for (const auto& lm : m.landmarks) {
-            if (!lm) continue;
-            nose_x.push_back((*lm)[30].x);
-            const double io = std::hypot((*lm)[45].x - (*lm)[36].x, (*lm)[45].y - (*lm)[36].y);
-            eye.push_back(((*lm)[41].y - (*lm)[37].y + (*lm)[40].y - (*lm)[38].y) / (2 * io));
+        // A blink from the picture, not the landmarks (dlib's eye points barely follow a
+        // rendered blink): how much the eye boxes change from one frame to the next, against
+        // how much the rest of the face does (head motion). A blink is a burst of change in
+        // the eyes alone; the renderer blinks every 1.8-5 s, the first within 2 s.
+        std::vector<double> nose_x, burst;
+        media::VideoReader reader(out.toStdString());
+        media::VideoFrame f;
+        cv::Mat prev;
+        for (size_t i = 0; reader.next(f) && i < m.landmarks.size(); ++i) {
+            const auto& lm = m.landmarks[i];
+            cv::Mat grey;
+            cv::cvtColor(f.rgb, grey, cv::COLOR_RGB2GRAY);
+            if (lm) nose_x.push_back((*lm)[30].x);
+            if (lm && !prev.empty()) {
+                auto change = [&](int first, int count) {
+                    std::vector<cv::Point> pts;
+                    for (int k = first; k < first + count; ++k) pts.emplace_back(cv::Point((*lm)[size_t(k)]));
+                    cv::Rect box = cv::boundingRect(pts);
+                    box = cv::Rect(box.x - 2, box.y - 4, box.width + 4, box.height + 8) & cv::Rect(0, 0, grey.cols, grey.rows);
+                    cv::Mat d;
+                    cv::absdiff(grey(box), prev(box), d);
+                    return cv::mean(d)[0];
+                };
+                const double eyes = change(36, 12), face = change(27, 9) + 1.0;  // the nose: head motion only
+                burst.push_back(eyes / face);
+            }
+            prev = grey;
         }
         QVERIFY(nose_x.size() > 0.9 * m.opening.size());
         const auto [lo, hi] = std::minmax_element(nose_x.begin(), nose_x.end());
         QVERIFY2(*hi - *lo > 1.0, qPrintable(QString("nose moved %1 px").arg(*hi - *lo)));  // not frozen
-        // A blink: the eyes close markedly below their usual openness and open again (the clip
-        // is ~5 s; the renderer blinks every 1.8-5 s, the first within 2 s).
-        std::vector<double> sorted = eye;
+        std::vector<double> sorted = burst;
         std::sort(sorted.begin(), sorted.end());
+        // A blink (~0.25 s) spans several frame pairs: the mean of the three largest changes
+        // (measured 2.6x the median on Grace Hopper; a stray frame is diluted).
         const double median = sorted[sorted.size() / 2];
-        const size_t shut = size_t(std::min_element(eye.begin(), eye.end()) - eye.begin());
-        const bool reopens = std::any_of(eye.begin() + long(shut), eye.end(), [&](double e) { return e > 0.9 * median; });
-        QVERIFY2(eye[shut] < 0.75 * median && reopens,
-                 qPrintable(QString("eye openness min %1 at frame %2, median %3").arg(eye[shut]).arg(shut).arg(median)));
+        const double peak = (sorted.end()[-1] + sorted.end()[-2] + sorted.end()[-3]) / 3;
+        qInfo("eye change: top-3 mean %.3f, median %.3f", peak, median);
+        QVERIFY2(peak > 2 * median, qPrintable(QString("eye change top-3 %1, median %2").arg(peak).arg(median)));
         const auto r = core::syncScore(m, core::loadSpeech16k(out.toStdString()), 0, 120);
         QVERIFY2(r.r > 0.3, qPrintable(QString("r %1").arg(r.r)));
     }
