@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace redub::core {
@@ -106,6 +107,21 @@ double correlationAtLag(const std::vector<double>& opening, const std::vector<do
         b.push_back(envelope[size_t(j)]);
     }
     return pearsonOver(a, b);
+}
+
+std::vector<double> perSecondCorrelation(const std::vector<double>& opening, const std::vector<double>& envelope,
+                                         int lag_frames, Rational fps) {
+    std::vector<double> out;
+    const double rate = fps.toDouble();
+    const int64_t n = int64_t(opening.size());
+    for (int64_t s = 0; rate > 0 && double(s) * rate < double(n); ++s) {
+        const int64_t a = std::max<int64_t>(0, std::llround((double(s) - 0.5) * rate));
+        const int64_t b = std::min<int64_t>(n, std::llround((double(s) + 1.5) * rate));
+        const bool face = std::any_of(opening.begin() + a, opening.begin() + b, [](double v) { return v >= 0; });
+        out.push_back(face ? correlationAtLag(opening, envelope, lag_frames, a, b)
+                           : std::numeric_limits<double>::quiet_NaN());
+    }
+    return out;
 }
 
 LagCorrelation bestLagCorrelation(const std::vector<double>& opening, const std::vector<double>& envelope,

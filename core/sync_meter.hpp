@@ -62,6 +62,11 @@ LagCorrelation bestLagCorrelation(const std::vector<double>& opening, const std:
 double correlationAtLag(const std::vector<double>& opening, const std::vector<double>& envelope, int lag_frames,
                         int64_t begin = 0, int64_t end = -1);
 
+// r at `lag_frames` over a 2-s window centred on each second of the clip (NaN where no frame
+// of the window has a face): the meter's per-second table, for the CLI and the editor lane.
+std::vector<double> perSecondCorrelation(const std::vector<double>& opening, const std::vector<double>& envelope,
+                                         int lag_frames, Rational fps);
+
 struct OffsetEstimate {
     int64_t offset_samples = 0;  // apply as DubParams::offset_samples (> 0: the take starts later)
     double offset_ms = 0;

@@ -495,14 +495,7 @@ const Document::SyncMeter& Document::syncMeter() const {
     m.overall = core::bestLagCorrelation(opening, env, fps, 400);
     m.opening = opening;
     m.loudness = env;
-    const double rate = fps.toDouble();
-    for (int64_t s = 0; double(s) * rate < double(opening.size()); ++s) {
-        const int64_t a = std::max<int64_t>(0, std::llround((double(s) - 0.5) * rate));
-        const int64_t b = std::min<int64_t>(int64_t(opening.size()), std::llround((double(s) + 1.5) * rate));
-        const bool face = std::any_of(opening.begin() + a, opening.begin() + b, [](double v) { return v >= 0; });
-        m.per_second.push_back(face ? core::correlationAtLag(opening, env, m.overall.lag_frames, a, b)
-                                    : std::numeric_limits<double>::quiet_NaN());
-    }
+    m.per_second = core::perSecondCorrelation(opening, env, m.overall.lag_frames, fps);
     return m;
 }
 

@@ -1215,7 +1215,9 @@ void MainWindow::newFromPhoto(const QString& photo) {
     const auto& speech = doc_.speechInfo();
     const double seconds = speech && speech->audio ? std::max(1.0, speech->audio->duration_s) : 10.0;
     const QFileInfo fi(photo);
-    const QString out = fi.absoluteDir().filePath(fi.completeBaseName() + QStringLiteral("-moving.mp4"));
+    QString out = fi.absoluteDir().filePath(fi.completeBaseName() + QStringLiteral("-moving.mp4"));
+    for (int k = 2; QFileInfo::exists(out); ++k)  // never over a file the user already has
+        out = fi.absoluteDir().filePath(fi.completeBaseName() + QStringLiteral("-moving-%1.mp4").arg(k));
     media_job_ = true;
     dub_->renderPhoto(photo, seconds, out);
 }

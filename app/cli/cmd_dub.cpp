@@ -54,6 +54,8 @@ int cmdDub(const Args& args) {
     } spoken;
     if (const auto text = speechTextFrom(args)) {
         const std::filesystem::path out(p.output);
+        if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path()))
+            fail(ErrorKind::Io, out, "its folder does not exist");
         spoken.file = (out.has_parent_path() ? out.parent_path() : std::filesystem::path(".")) /
                       ("." + out.filename().string() + ".speech.wav");
         const auto s = core::synth::writeSpeechWav(*text, args.get("voice", "slt"), args.getDouble("rate", 1.0), spoken.file);

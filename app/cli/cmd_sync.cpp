@@ -76,16 +76,17 @@ int cmdSync(const Args& args) {
     j["lag_frames"] = lc.lag_frames;
     j["lag_ms"] = lc.lag_ms;
     j["confidence"] = lc.confidence;
-    // Per second: r at the overall lag over a 2-s window centred on the second.
+    // Per second: r at the overall lag over a 2-s window centred on the second (as the editor's lane).
     const double fps = m.fps.toDouble();
+    const std::vector<double> per_second = core::perSecondCorrelation(m.opening, env, lc.lag_frames, m.fps);
     nlohmann::json rows = nlohmann::json::array();
-    for (int64_t s = 0; s * fps < n; ++s) {
+    for (int64_t s = 0; s < int64_t(per_second.size()); ++s) {
         const int64_t a = std::max<int64_t>(0, std::llround((s - 0.5) * fps));
         const int64_t b = std::min<int64_t>(n, std::llround((s + 1.5) * fps));
-        std::vector<double> op(m.opening.begin() + a, m.opening.begin() + b);
+        const double r = per_second[size_t(s)];
         rows.push_back({{"second", s},
-                        {"r", core::correlationAtLag(m.opening, env, lc.lag_frames, a, b)},
-                        {"opening", mean(op)},
+                        {"r", std::isnan(r) ? nlohmann::json(nullptr) : nlohmann::json(r)},
+                        {"opening", mean(std::vector<double>(m.opening.begin() + a, m.opening.begin() + b))},
                         {"loudness", mean(std::vector<double>(env.begin() + a, env.begin() + b))}});
     }
     j["seconds"] = rows;
@@ -138,8 +139,9 @@ int cmdSync(const Args& args) {
                     j["source"]["source_lip_sharpness"].get<double>(), j["source"]["lip_sharpness_ratio"].get<double>());
     std::printf("\n| second | r | opening | loudness |\n|---|---|---|---|\n");
     for (const auto& r : rows)
-        std::printf("| %lld | %.3f | %.3f | %.3f |\n", static_cast<long long>(r["second"].get<int64_t>()),
-                    r["r"].get<double>(), r["opening"].get<double>(), r["loudness"].get<double>());
+        std::printf("| %lld | %s | %.3f | %.3f |\n", static_cast<long long>(r["second"].get<int64_t>()),
+                    r["r"].is_null() ? "no face" : std::to_string(r["r"].get<double>()).substr(0, 6).c_str(),
+                    r["opening"].get<double>(), r["loudness"].get<double>());
     return 0;
 }
 

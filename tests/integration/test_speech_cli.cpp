@@ -71,6 +71,14 @@ private Q_SLOTS:
                        mp4, "zz");
         expectBadInput({"dub", "--video", sample("sample/talking-face.mp4"), "-o", mp4}, mp4, "--audio");
         expectBadInput({"animate", "--photo", tmp("none.jpg"), "--text", "Hi", "-o", mp4}, mp4, "none.jpg");
+        {  // a missing output folder is named as such (I/O, exit 4), not the hidden speech file
+            QString so, err;
+            QCOMPARE(test::runCli({"dub", "--video", sample("sample/talking-face.mp4"), "--text", "Hi there", "-o",
+                                   tmp("nowhere/out.mp4")},
+                                  &so, &err),
+                     4);
+            QVERIFY2(err.contains("nowhere/out.mp4") && err.contains("folder"), qPrintable(err));
+        }
         QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=320x240", "-frames:v", "1", tmp("grey.png")}));
         expectBadInput({"animate", "--photo", tmp("grey.png"), "--text", "Hi there", "-o", mp4}, mp4, "no face");
         expectBadInput({"animate", "--photo", tmp("grey.png"), "--text", QString::fromUtf8("na\xC3\xAFve"), "-o", mp4},

@@ -349,6 +349,14 @@ private Q_SLOTS:
         QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving.mp4"));
         QVERIFY2(std::abs(d->frameCount() - 37) <= 1, qPrintable(QString::number(d->frameCount())));  // 1.5 s at 25 fps
         QVERIFY(d->faceScan().noFaceFrames().isEmpty());
+        // Again from the same photo: a new file beside the first, never over it.
+        done.clear();
+        w.newFromPhoto(photo);
+        QVERIFY(done.wait(120000));
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(2).toString()));
+        w.settle();
+        QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving-2.mp4"));
+        QVERIFY(QFileInfo::exists(tmp("hopper-moving.mp4")));
         // A photo without a face: an error dialog, the document keeps its video.
         QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "color=c=gray:s=320x240", "-frames:v", "1", tmp("blank.png")}));
         done.clear();
@@ -357,7 +365,7 @@ private Q_SLOTS:
         QVERIFY(!done.at(0).at(0).toBool());
         QVERIFY2(w.lastError().contains("no face"), qPrintable(w.lastError()));
         QVERIFY(!QFileInfo::exists(tmp("blank-moving.mp4")));
-        QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving.mp4"));
+        QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving-2.mp4"));
     }
 
     void draggingOverTheVideoSelectsARangeAndAltDragRemovesPart() {
