@@ -116,6 +116,43 @@ void detailAlongMotion(const cv::Mat& gen, const cv::Mat& back, const cv::Mat& d
     ramp(flow, 1.0, map, &still);
     cv::remap(detail, moved, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
 }
+// Two band-pass layers of `img` (float, any channels) at the crop pixel's scale (ROI pixels):
+// fine = img - blur(s1), coarse = blur(s1) - blur(s2).
+void bands(const cv::Mat& img, double crop_px, cv::Mat& fine, cv::Mat& coarse) {
+    const double s1 = std::max(0.6, 0.5 * crop_px), s2 = std::max(1.2, 1.0 * crop_px);
+    cv::Mat b1, b2;
+    cv::GaussianBlur(img, b1, cv::Size(0, 0), s1);
+    cv::GaussianBlur(img, b2, cv::Size(0, 0), s2);
+    fine = img - b1;
+    coarse = b1 - b2;
+}
+
+// The least-squares gains (a1, a2) that best predict the source's lost detail
+// (luma of `detail` = src - back) from the bands of `back`, over `region` (CV_8U). Clamped to
+// [0, 4]: the fit adds detail, never removes it. {0, 0} when the region is too small.
+cv::Vec2d fitEdgeGains(const cv::Mat& back, const cv::Mat& detail, const cv::Mat& region, double crop_px) {
+    if (cv::countNonZero(region) < 64) return {0, 0};
+    cv::Mat f, c;
+    bands(luma(back), crop_px, f, c);
+    const cv::Mat d = luma(detail);
+    double ff = 0, fc = 0, cc = 0, fd = 0, cd = 0;
+    for (int y = 0; y < d.rows; ++y) {
+        const uchar* m = region.ptr<uchar>(y);
+        const float *fr = f.ptr<float>(y), *cr = c.ptr<float>(y), *dr = d.ptr<float>(y);
+        for (int x = 0; x < d.cols; ++x) {
+            if (!m[x]) continue;
+            ff += double(fr[x]) * fr[x];
+            fc += double(fr[x]) * cr[x];
+            cc += double(cr[x]) * cr[x];
+            fd += double(fr[x]) * dr[x];
+            cd += double(cr[x]) * dr[x];
+        }
+    }
+    const double det = ff * cc - fc * fc;
+    if (!(det > 1e-9 * std::max(1.0, ff * cc))) return {0, 0};
+    const double a1 = (fd * cc - cd * fc) / det, a2 = (cd * ff - fd * fc) / det;
+    return {std::clamp(a1, 0.0, 4.0), std::clamp(a2, 0.0, 4.0)};
+}
 }  // namespace
 
 void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::Mat& mask,
@@ -151,7 +188,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
     // With detail_follows_motion, keep is limited to content that did not move, and the
     // rest of the region gets the detail carried along the content's motion:
     // + (1 - keep) * agree * moved_detail.
-    cv::Mat detail, keep, moved, agree;
+    cv::Mat detail, keep, moved, agree, back;
     if (params.restore_detail && params.detail_tolerance > 0) {
         cv::Mat src_crop;
         extractCrop(frame, crop).convertTo(src_crop, CV_32FC3);
@@ -168,7 +205,6 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         if (!params.texture.empty() && !follow) cv::max(k, params.texture, k);
         cv::warpAffine(k, keep, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
                        cv::Scalar(0));
-        cv::Mat back;
         cv::warpAffine(src_crop, back, q2c, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
         frame(roi).convertTo(detail, CV_32FC3);
         detail -= back;
@@ -189,6 +225,19 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         }
     }
 
+    // Edge restoration: the detail predicted from the generated content, where neither the
+    // unmoved nor the moved source detail applies (weight (1 - keep)(1 - agree)).
+    cv::Mat edges;
+    if (params.restore_edges && !detail.empty()) {
+        const double crop_px = 1.0 / std::max(1e-6, crop.scale());
+        const cv::Vec2d a = fitEdgeGains(back, detail, w > 0.5f, crop_px);
+        if (a[0] > 0 || a[1] > 0) {
+            cv::Mat f, c;
+            bands(g, crop_px, f, c);
+            edges = f * a[0] + c * a[1];
+        }
+    }
+
     cv::Mat out = frame(roi);
     for (int y = 0; y < roi.height; ++y) {
         const float* wr = w.ptr<float>(y);
@@ -197,6 +246,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
         const float* kr = keep.empty() ? nullptr : keep.ptr<float>(y);
         const cv::Vec3f* mr = moved.empty() ? nullptr : moved.ptr<cv::Vec3f>(y);
         const float* ar = agree.empty() ? nullptr : agree.ptr<float>(y);
+        const cv::Vec3f* er = edges.empty() ? nullptr : edges.ptr<cv::Vec3f>(y);
         cv::Vec3b* o = out.ptr<cv::Vec3b>(y);
         for (int x = 0; x < roi.width; ++x) {
             const float a = wr[x];
@@ -205,6 +255,7 @@ void composite(cv::Mat& frame, const cv::Mat& gen, const Crop& crop, const cv::M
                 const float s = o[x][c];
                 float v = dr ? gr[x][c] + kr[x] * dr[x][c] : gr[x][c];
                 if (mr) v += (1.f - kr[x]) * ar[x] * mr[x][c];
+                if (er) v += (1.f - kr[x]) * (1.f - (ar ? ar[x] : 0.f)) * er[x][c];
                 o[x][c] = cv::saturate_cast<uchar>(s + a * (v - s));
             }
         }

@@ -26,6 +26,15 @@ struct CompositeParams {
     // source (an open mouth's interior over a closed source mouth) stays as generated.
     bool detail_follows_motion = true;
     float motion_tolerance = 12.f;
+    // Where the content changed and no source detail maps onto it (an opening mouth's lip
+    // edges and interior), the detail the crop's resolution lost is predicted from the
+    // generated content itself: out += a1 * band1(gen) + a2 * band2(gen), two band-pass
+    // layers at the crop pixel's scale, with a1, a2 the least-squares fit of the source's
+    // own lost detail (src - its crop round trip) from the same bands of the round trip,
+    // over the mask in this frame. The fit is what a deblur of this face at this crop size
+    // can recover; on a round trip of the source it is the best two-band estimate of
+    // the source. Test edgeRestorationRecoversLostDetail.
+    bool restore_edges = true;
     static CompositeParams defaults() { return {}; }
 };
 

@@ -481,6 +481,7 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     cp.colour_match = d.p.colour_match;
     cp.texture = w.texture;
     cp.detail_follows_motion = d.p.moving_detail;
+    cp.restore_edges = d.p.restore_edges;
     composite(pv.generated, w.generated, w.crop, w.paste, cp);
     cv::Mat weight = featherMask(w.paste, cp.feather_px);
     cv::Mat full;
@@ -609,6 +610,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
                         }
                         cp.texture = w.texture;
                         cp.detail_follows_motion = d.p.moving_detail;
+                        cp.restore_edges = d.p.restore_edges;
                         composite(w.frame, gen, w.crop, w.paste, cp);
                     }
                     composite_s += since(t0);

@@ -69,6 +69,7 @@ struct DubParams {
     bool restore_texture = true;             // put the source's skin detail back outside the mouth (textureMask)
     bool close_identity_mouth = true;        // an open mouth in the identity frame (a smile with teeth) is closed first
     bool moving_detail = true;               // carry the source's detail along the generated motion (CompositeParams::detail_follows_motion)
+    bool restore_edges = true;               // predict the detail the crop lost where no source detail applies (CompositeParams::restore_edges)
 
     static DubParams defaults() { return {}; }
 };

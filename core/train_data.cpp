@@ -102,7 +102,10 @@ DatasetClipInfo buildDatasetClip(const fs::path& video, const fs::path& out, con
     return info;
 }
 
-models::TrainData loadDataset(const std::vector<fs::path>& inputs) {
+models::TrainData loadDataset(const std::vector<fs::path>& inputs) { return loadDataset(inputs, 0, -1); }
+
+models::TrainData loadDataset(const std::vector<fs::path>& inputs, int64_t begin, int64_t end) {
+    const bool window = begin > 0 || end >= 0;
     std::vector<fs::path> files;
     for (const fs::path& p : inputs) {
         if (fs::is_directory(p)) {
@@ -142,12 +145,28 @@ models::TrainData loadDataset(const std::vector<fs::path>& inputs) {
                    d.audio_cols != audio.shape[3]) {
             fail(ErrorKind::BadInput, f, "dataset clip was built for a different model config than the others");
         }
-        d.crops.insert(d.crops.end(), crops.data.begin(), crops.data.end());
-        d.masks.insert(d.masks.end(), masks.data.begin(), masks.data.end());
-        d.audio.insert(d.audio.end(), audio.data.begin(), audio.data.end());
-        d.mouth_box.insert(d.mouth_box.end(), box.data.begin(), box.data.end());
-        d.clip.insert(d.clip.end(), size_t(n), clip++);
+        const float* index = nullptr;
+        if (window) {
+            auto it = st.tensors.find("frame_index");
+            if (it == st.tensors.end() || int64_t(it->second.data.size()) != n)
+                fail(ErrorKind::BadInput, f, "dataset clip has no frame index (rebuild it with `redub-cli dataset`)");
+            index = it->second.data.data();
+        }
+        const size_t c = crops.data.size() / size_t(std::max<int64_t>(1, n)), m = masks.data.size() / size_t(std::max<int64_t>(1, n)),
+                     a = audio.data.size() / size_t(std::max<int64_t>(1, n));
+        for (int64_t i = 0; i < n; ++i) {
+            if (index && (index[i] < float(begin) || (end >= 0 && index[i] >= float(end)))) continue;
+            d.crops.insert(d.crops.end(), crops.data.begin() + i * c, crops.data.begin() + (i + 1) * c);
+            d.masks.insert(d.masks.end(), masks.data.begin() + i * m, masks.data.begin() + (i + 1) * m);
+            d.audio.insert(d.audio.end(), audio.data.begin() + i * a, audio.data.begin() + (i + 1) * a);
+            d.mouth_box.insert(d.mouth_box.end(), box.data.begin() + i * 4, box.data.begin() + (i + 1) * 4);
+            d.clip.push_back(clip);
+        }
+        ++clip;
     }
+    if (d.count() == 0)
+        fail(ErrorKind::BadInput, "no dataset frames in source frames " + std::to_string(begin) + ".." +
+                                      (end >= 0 ? std::to_string(end) : std::string("end")) + " of the given clips");
     d.validate("dataset");
     return d;
 }

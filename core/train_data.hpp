@@ -46,6 +46,12 @@ DatasetClipInfo buildDatasetClip(const std::filesystem::path& video, const std::
 // TrainData. Throws Error{BadInput} when none is found or their shapes differ.
 models::TrainData loadDataset(const std::vector<std::filesystem::path>& files_or_dirs);
 
+// The same, keeping only the frames whose source frame index lies in [begin, end) (end < 0:
+// to the clip's end): a clip split in time into a training and a held-out part. Throws
+// Error{BadInput} when a clip has no frame index (built before it was stored) or when no
+// frame is left.
+models::TrainData loadDataset(const std::vector<std::filesystem::path>& files_or_dirs, int64_t begin, int64_t end);
+
 // A PNG grid (rows of crops, each CHW in [-1, 1]) for validation images.
 void writeCropGrid(const std::filesystem::path& png, const std::vector<std::vector<float>>& rows, int size);
 

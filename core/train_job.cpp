@@ -66,15 +66,18 @@ models::TrainStats runTrainJob(const TrainJobParams& jp, const ProgressFn& progr
         auto dp = DatasetParams::fromConfig(trainer.config());
         for (const fs::path& v : jp.videos) {
             const fs::path f = dir / (v.stem().string() + ".safetensors");
-            if (!fs::exists(f)) buildDatasetClip(v, f, dp, {}, stop);
+            if (!fs::exists(f)) buildDatasetClip(v, f, dp, progress, stop);  // stages "dataset: faces", "dataset"
             data.push_back(f);
         }
     }
-    const models::TrainData train = loadDataset(data);
+    const bool split = jp.heldout.empty() && jp.holdout_from_frame >= 0;
+    const models::TrainData train = split ? loadDataset(data, 0, jp.holdout_from_frame) : loadDataset(data);
     models::TrainData held;
     if (!jp.heldout.empty()) held = loadDataset(jp.heldout);
+    if (split) held = loadDataset(data, jp.holdout_from_frame, -1);
+    const bool has_held = held.count() > 0;
     const fs::path grids = jp.grid_dir.empty() ? fs::path(jp.out).concat(".val") : jp.grid_dir;
-    const models::TrainData& grid_src = jp.heldout.empty() ? train : held;
+    const models::TrainData& grid_src = has_held ? held : train;
     log::core()->info("train: {} frames ({} held out) -> {}", train.count(), held.count(), jp.out.string());
     auto on_val = [&](const models::TrainStats& st, const fs::path& model) {
         try {
@@ -87,7 +90,7 @@ models::TrainStats runTrainJob(const TrainJobParams& jp, const ProgressFn& progr
             log::core()->warn("train: validation grid failed: {}", e.what());
         }
     };
-    return trainer.run(train, jp.heldout.empty() ? nullptr : &held, progress, on_val, stop);
+    return trainer.run(train, has_held ? &held : nullptr, progress, on_val, stop);
 }
 
 }  // namespace redub::core

@@ -16,6 +16,9 @@ struct TrainJobParams {
     std::vector<std::filesystem::path> data;     // dataset folders/files (core::buildDatasetClip output)
     std::vector<std::filesystem::path> videos;   // videos with their own audio: built into a dataset first
     std::vector<std::filesystem::path> heldout;  // held-out dataset folders/files (optional)
+    // >= 0 (and `heldout` empty): every clip is split in time - frames from this source frame
+    // on are held out (validation loss, grids) instead of trained on.
+    int64_t holdout_from_frame = -1;
     std::filesystem::path config_file;           // model config JSON (new model); empty: redubSmall()
     std::filesystem::path from;                  // start from this model; "default" = the bundled one
     std::filesystem::path out;                   // output model (.safetensors)

@@ -1,6 +1,7 @@
 #include "ui/dub_controller.hpp"
 
 #include "core/dub.hpp"
+#include "core/learn_speaker.hpp"
 #include "core/sync_meter.hpp"
 #include "core/synth/synth.hpp"
 #include "core/synth/tts.hpp"
@@ -174,6 +175,31 @@ void DubController::renderPhoto(const QString& photo, double seconds, const QStr
                              output};
         },
         [this](const QString& out) { Q_EMIT videoReady(out); });
+}
+
+void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
+    auto summary = std::make_shared<QString>();
+    startJob(
+        tr("Learn this speaker"),
+        [this, params, summary](std::stop_token stop) {
+            const auto r = core::learnSpeaker(
+                params,
+                [this, stop](const Progress& pr) {
+                    QMutexLocker lock(&mutex_);
+                    pending_.has_progress = true;
+                    pending_.stage = pr.stage == "train" ? tr("learning") : QString::fromStdString(pr.stage);
+                    pending_.fraction = pr.fraction;
+                    pending_.eta_s = pr.eta_seconds;
+                    return !stop.stop_requested();
+                },
+                stop);
+            *summary = QString::fromStdString(core::describe(r));
+            // No output file for finished(): the model is announced by speakerLearned().
+            return std::pair{tr("Learned the speaker: %1").arg(QString::fromStdString(r.model.string())), QString()};
+        },
+        [this, out = QString::fromStdString(params.out.string()), summary](const QString&) {
+            Q_EMIT speakerLearned(out, *summary);
+        });
 }
 
 void DubController::previewFrame(int64_t frame) {

@@ -24,6 +24,7 @@
 
 namespace redub::core {
 struct DubParams;
+struct LearnSpeakerParams;
 class DubSession;
 }  // namespace redub::core
 
@@ -47,6 +48,10 @@ public:
     // `output` (MP4, no audio); videoReady(output) follows. Exporting it with the new speech
     // then paints the mouth ("New from Photo").
     void renderPhoto(const QString& photo, double seconds, const QString& output);
+    // "Learn this speaker": fine-tunes params.from on params.video into params.out in the
+    // background (core::learnSpeaker: progress with ETA, cancel leaves params.out as it was);
+    // speakerLearned(out, summary) follows on success.
+    void learnSpeaker(const core::LearnSpeakerParams& params);
     // Asks the running job to stop; finished(cancelled = true) follows.
     void cancel();
     // Blocks until the worker is idle (tests).
@@ -72,6 +77,8 @@ Q_SIGNALS:
     void finished(bool ok, bool cancelled, const QString& message, const QString& output);
     void speechReady(const QString& path);  // speakText() wrote it
     void videoReady(const QString& path);   // renderPhoto() wrote it
+    // learnSpeaker() wrote `model`; `summary`: lip sync and sharpness before/after (core::describe).
+    void speakerLearned(const QString& model, const QString& summary);
 
 private:
     // A job on the session (preview, export): needs a video and the speech.

@@ -2,6 +2,7 @@
 
 #include "core/composite.hpp"
 #include "core/dub.hpp"
+#include "core/learn_speaker.hpp"
 #include "core/model_inputs.hpp"
 #include "media/audio_player.hpp"
 #include "redub/error.hpp"
@@ -9,6 +10,7 @@
 #include "ui/dub_controller.hpp"
 #include "ui/export_dialog.hpp"
 #include "ui/frame_server.hpp"
+#include "ui/learn_speaker_dialog.hpp"
 #include "ui/log_panel.hpp"
 #include "ui/preview_view.hpp"
 #include "ui/speech_dialog.hpp"
@@ -178,6 +180,8 @@ void MainWindow::buildActions() {
     a_model_default_ = make(tr("&Bundled Default Model"), {});
     a_model_default_->setCheckable(true);
     a_model_import_ = make(tr("&Import Diff2Lip Checkpoint\u2026"), {});
+    a_learn_ = make(tr("&Learn This Speaker\u2026"), {});
+    a_learn_->setToolTip(tr("Train the model on this clip's own speech so the mouth looks like this speaker's"));
 
     connect(a_new_, &QAction::triggered, this, [this] {
         if (maybeSave()) doc_.newProject();
@@ -270,6 +274,7 @@ void MainWindow::buildActions() {
         doc_.setGenerationSettings({}, p.steps, p.seed, p.device);
     });
     connect(a_model_import_, &QAction::triggered, this, &MainWindow::importDiff2Lip);
+    connect(a_learn_, &QAction::triggered, this, [this] { learnSpeaker(); });
 }
 
 void MainWindow::buildMenus() {
@@ -338,6 +343,7 @@ void MainWindow::buildMenus() {
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(a_model_default_);
     model->addAction(a_model_import_);
+    model->addAction(a_learn_);
     model->addSeparator();
     QMenu* device = model->addMenu(tr("&Device"));
     device_group_ = new QActionGroup(this);
@@ -652,6 +658,7 @@ void MainWindow::buildStatusBar() {
             showError(tr("Cannot use the spoken text"), QString::fromUtf8(e.what()));
         }
     });
+    connect(dub_, &DubController::speakerLearned, this, &MainWindow::onSpeakerLearned);
     connect(dub_, &DubController::videoReady, this, [this](const QString& path) {
         try {
             doc_.setVideo(path);
@@ -871,6 +878,7 @@ void MainWindow::updateActions() {
     a_generate_->setEnabled(ready && !busy);
     a_export_->setEnabled(ready && !busy);
     a_cancel_->setEnabled(busy);
+    a_learn_->setEnabled(doc_.hasVideo() && !busy);
     for (QAction* a : {a_play_, a_prev_, a_next_, a_start_, a_end_, a_mark_in_, a_mark_out_})
         a->setEnabled(doc_.hasVideo());
 }
@@ -940,6 +948,46 @@ void MainWindow::importDiff2Lip() {
     const auto& p = doc_.project();
     doc_.setGenerationSettings(f.toStdString(), p.steps, p.seed, p.device);
     log::ui()->info("model: {} (Diff2Lip weights, CC-BY-NC-4.0: non-commercial use only)", f.toStdString());
+}
+
+void MainWindow::learnSpeaker(int minutes) {
+    if (!doc_.hasVideo()) return;
+    const auto& p = doc_.project();
+    const QString video = QString::fromStdString(p.video_path.string());
+    const QString out = LearnSpeakerDialog::speakerModelPath(doc_.projectFile(), video);
+    if (minutes <= 0) {
+        LearnSpeakerDialog dlg(video, out, this);
+        if (dlg.exec() != QDialog::Accepted) return;
+        minutes = dlg.minutes();
+    }
+    pause();
+    auto lp = core::LearnSpeakerParams::defaults();
+    lp.video = p.video_path;
+    lp.out = out.toStdString();
+    // Continue from this speaker's model when there is one, else from the model chosen now.
+    lp.from = QFileInfo::exists(out) ? lp.out : p.model_path;
+    lp.minutes = minutes;
+    lp.device = p.device;
+    log::ui()->info("learn this speaker: {} for {} min -> {}", p.video_path.string(), minutes, lp.out.string());
+    dub_->learnSpeaker(lp);
+}
+
+void MainWindow::onSpeakerLearned(const QString& model, const QString& summary) {
+    QSettings s;
+    QStringList models = s.value("models/imported").toStringList();
+    models.removeAll(model);
+    models.prepend(model);
+    s.setValue("models/imported", models);
+    const auto& p = doc_.project();
+    doc_.setGenerationSettings(model.toStdString(), p.steps, p.seed, p.device);
+    log::ui()->info("learned the speaker: {} ({})", model.toStdString(), summary.toStdString());
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Learned this speaker"),
+                                tr("The project now uses <b>%1</b>.").arg(QFileInfo(model).fileName().toHtmlEscaped()),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("speakerLearnedDialog"));
+    box->setInformativeText(summary);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 // ---- transport ---------------------------------------------------------------------------

@@ -87,6 +87,10 @@ public:
     // the new speech (10 s without one) beside the photo and loads it as the video; exporting
     // then paints the mouth from the speech.
     void newFromPhoto(const QString& photo);
+    // "Learn This Speaker": fine-tunes on the video's own speech into the speaker model beside
+    // the project (or the video) in the background; the project then uses it. minutes <= 0:
+    // asks in a dialog first.
+    void learnSpeaker(int minutes = 0);
 
     // Starts "Preview frame" on the current frame.
     void previewCurrentFrame();
@@ -128,6 +132,7 @@ private:
     void onJobFinished(bool ok, bool cancelled, const QString& message, const QString& output);
     void openExportDialog();
     void importDiff2Lip();
+    void onSpeakerLearned(const QString& model, const QString& summary);
     void updateAudioBuffer();
     void markIn();
     void markOut();
@@ -189,7 +194,7 @@ private:
     QAction *a_undo_, *a_redo_, *a_clear_ranges_, *a_auto_face_, *a_mark_in_, *a_mark_out_;
     QAction *a_play_, *a_prev_, *a_next_, *a_start_, *a_end_, *a_audio_speech_, *a_audio_source_;
     QAction *a_preview_, *a_generate_, *a_cancel_, *a_side_, *a_wipe_, *a_overlays_;
-    QAction *a_model_default_, *a_model_import_;
+    QAction *a_model_default_, *a_model_import_, *a_learn_ = nullptr;
     QActionGroup* device_group_ = nullptr;
     QString last_error_;
     QString scratch_output_;  // the throw-away MP4 of generateAll()

@@ -64,6 +64,7 @@ int runOne(const Args& args) {
     p.chunks = int(args.getInt("chunks", 1));
     p.threads = int(args.getInt("threads", 0));
     p.moving_detail = !args.has("no-moving-detail");
+    p.restore_edges = !args.has("no-edge-restore");
     p.length_policy = core::LengthPolicy::PadSilence;  // output length = the video's
     const core::DubReport r = core::runDub(p);
     nlohmann::json j = {{"frames", r.frames},       {"generated", r.generated}, {"decode", r.decode_s},
@@ -100,6 +101,7 @@ int benchDub(const Args& args) {
     if (auto c = args.get("chunks")) extra += " --chunks " + *c;
     if (auto t = args.get("threads")) extra += " --threads " + *t;
     if (args.has("no-moving-detail")) extra += " --no-moving-detail";
+    if (args.has("no-edge-restore")) extra += " --no-edge-restore";
 
     std::printf("redub-cli bench dub  (bundled sample letterboxed, speech: bundled, stage seconds summed per stage;\n"
                 "                      stages overlap, so they can add up to more than wall)\n\n");

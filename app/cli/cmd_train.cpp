@@ -5,6 +5,7 @@
 #include "core/train_data.hpp"
 #include "core/train_eval.hpp"
 #include "core/train_job.hpp"
+#include "core/learn_speaker.hpp"
 #include "models/runtime.hpp"
 #include "redub/error.hpp"
 
@@ -27,6 +28,13 @@ extern const char* const kTrainUsage =
     "                [--x0-weight 0.1] [--validate-every N] [--checkpoint-every-s 300] [--device auto|cpu|cuda]\n"
     "                [--threads N] [--seed 1] [--no-resume] [--motion-dropout 0.5] [--no-flip] [--colour-jitter 0.25] [--warp 1]\n"
     "                [--context-swap 0] [--context-shift 0]";
+
+extern const char* const kLearnUsage =
+    "redub-cli learn VIDEO -o SPEAKER.safetensors [--minutes 10 | --steps N] [--from M|default] [--holdout 0.2]\n"
+    "                [--measure-s 6] [--batch 8] [--threads N] [--device auto|cpu|cuda]\n"
+    "  Learn this speaker: fine-tunes the model on VIDEO (with their own speech), holding out its last part,\n"
+    "  and prints lip sync and sharpness on that part before and after (also in SPEAKER.safetensors.json).\n"
+    "  Ctrl-C stops with SPEAKER.safetensors unchanged; running it again continues.";
 
 extern const char* const kEvaluateUsage =
     "redub-cli evaluate CLIP.mp4... [--model M.safetensors] [--steps N] [--chunks 4] [--device auto]\n"
@@ -135,6 +143,7 @@ int cmdTrain(const Args& a) {
     int64_t last_print = 0;
     const std::stop_token stop = stopOnInterrupt();  // Ctrl-C: checkpoint, then stop
     auto st = core::runTrainJob(p, [&](const Progress& pr) {
+        if (pr.stage != "train") return printProgress(pr, "frames");  // building the dataset of --video
         if (!quiet() && (pr.done - last_print >= 10 || pr.done == 1)) {
             last_print = pr.done;
             std::fprintf(stderr, "step %lld  %.0f%%  ETA %.0f s\n", (long long)pr.done, 100 * pr.fraction, pr.eta_seconds);
@@ -146,6 +155,46 @@ int cmdTrain(const Args& a) {
     const std::string held = st.val_loss >= 0 ? std::to_string(st.val_loss) : std::string("n/a (no --heldout)");
     std::printf("trained to step %lld: loss %.4f, held-out loss %s, %.3f s/step, %.0f s; model %s\n", (long long)st.step,
                 st.loss, held.c_str(), st.seconds_per_step, st.seconds, p.out.string().c_str());
+    return 0;
+}
+
+int cmdLearn(const Args& a) {
+    a.allowOnly({"output", "out", "minutes", "steps", "from", "holdout", "measure-s", "batch", "threads", "device"});
+    if (a.positional().size() != 1) fail(ErrorKind::BadInput, "learn: give one video of the speaker");
+    auto p = core::LearnSpeakerParams::defaults();
+    p.video = a.positional().front();
+    p.out = a.has("output") ? a.require("output") : a.require("out");
+    p.minutes = a.getDouble("minutes", 10);
+    p.steps = a.getInt("steps", 0);
+    if (a.has("from") && a.require("from") != "default") p.from = a.require("from");
+    p.holdout_fraction = a.getDouble("holdout", 0.2);
+    p.measure_seconds = a.getDouble("measure-s", 6);
+    p.batch = int(a.getInt("batch", 8));
+    p.threads = int(a.getInt("threads", 0));
+    p.device = a.get("device", "auto");
+    const std::stop_token stop = stopOnInterrupt();
+    std::string last_stage;
+    const auto r = core::learnSpeaker(p, [&](const Progress& pr) {
+        if (quiet()) return true;
+        if (pr.stage != last_stage) std::fprintf(stderr, "\n");
+        last_stage = pr.stage;
+        if (pr.eta_seconds >= 0 && pr.total > 0)
+            std::fprintf(stderr, "\r%s %lld/%lld  %.0f%%  ETA %.0f s   ", pr.stage.c_str(), (long long)pr.done,
+                         (long long)pr.total, 100 * pr.fraction, pr.eta_seconds);
+        else if (pr.eta_seconds >= 0)
+            std::fprintf(stderr, "\r%s step %lld  %.0f%%  ETA %.0f s   ", pr.stage.c_str(), (long long)pr.done,
+                         100 * pr.fraction, pr.eta_seconds);
+        else
+            std::fprintf(stderr, "\r%s  %.0f%%   ", pr.stage.c_str(), 100 * pr.fraction);
+        return true;
+    }, stop);
+    if (!quiet()) std::fprintf(stderr, "\n");
+    std::printf("| model | lip sync r (held-out, still frame) | lip sharpness vs source |\n|---|---|---|\n");
+    std::printf("| before (%s) | %.3f | %.2f |\n", p.from.empty() ? "default" : p.from.string().c_str(), r.before.sync_r,
+                r.before.sharpness);
+    std::printf("| after %lld steps | %.3f | %.2f |\n", (long long)r.steps, r.after.sync_r, r.after.sharpness);
+    std::printf("%s\nmodel: %s (report: %s.json)\n", core::describe(r).c_str(), r.model.string().c_str(),
+                r.model.string().c_str());
     return 0;
 }
 

@@ -61,6 +61,7 @@ const char* const kDubUsage =
     "  --keep-identity-mouth  use the identity frame as it is even when its mouth is open\n"
     "                      (default: an open mouth there is closed first, so it is not copied)\n"
     "  --no-moving-detail  do not carry the source's lip and skin detail along the new mouth's motion\n"
+    "  --no-edge-restore   do not predict the lip-edge detail the model's crop size loses (fitted on the source frame)\n"
     "                      (the generated region then keeps only the model's resolution)\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
     "  --json-progress     progress and the result as JSON lines on stdout\n"
@@ -68,7 +69,7 @@ const char* const kDubUsage =
 
 std::set<std::string> dubOptionNames() {
     return {"project", "video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth", "crf",
+            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth", "crf",
             "preset", "json-progress", "detect-every"};
 }
 
@@ -111,6 +112,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.colour_match = !args.has("no-colour-match");  // --colour-match (the default) is still accepted
     p.restore_texture = !args.has("no-texture");
     p.moving_detail = !args.has("no-moving-detail");
+    p.restore_edges = !args.has("no-edge-restore");
     p.close_identity_mouth = !args.has("keep-identity-mouth");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");

@@ -24,6 +24,8 @@ int cmdSynth(const Args&);
 int cmdDataset(const Args&);
 int cmdTrain(const Args&);
 int cmdEvaluate(const Args&);
+int cmdLearn(const Args&);
+extern const char* const kLearnUsage;
 extern const char* const kEvaluateUsage;
 extern const char* const kSynthUsage;
 extern const char* const kDatasetUsage;
@@ -44,7 +46,7 @@ const std::vector<Command>& commands() {
         {"track", "track the faces of a video, choose one, smooth it (JSON / overlay MP4)", kTrackUsage, {}, cmdTrack},
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
-        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "keep-identity-mouth"}, cmdDub},
+        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth"}, cmdDub},
         {"voices", "list the offline voices that speak --text", kVoicesUsage, {"json"}, cmdVoices},
         {"say", "speak text with an offline voice into a WAV", kSayUsage, {}, cmdSay},
         {"animate", "make the face in a photo talk (head motion, blinks, the mouth from the speech or text)", kAnimateUsage, {}, cmdAnimate},
@@ -52,6 +54,7 @@ const std::vector<Command>& commands() {
         {"synth", "synthesize a talking-face clip (real face + flite speech) with ground-truth mouth parameters", kSynthUsage, {"no-motion"}, cmdSynth},
         {"dataset", "cache face crops, masks and mel windows of videos for training", kDatasetUsage, {}, cmdDataset},
         {"train", "train or fine-tune a family-A model (masked diffusion loss, AdamW, EMA, resume)", kTrainUsage, {"no-resume", "no-flip"}, cmdTrain},
+        {"learn", "learn this speaker: fine-tune on their clip, report lip sync and sharpness before/after on a held-out part", kLearnUsage, {}, cmdLearn},
         {"evaluate", "lip-sync metrics of a model on synthesized clips with ground truth (Markdown table)", kEvaluateUsage, {}, cmdEvaluate},
     };
     return table;

@@ -1,5 +1,7 @@
 #include "core/synth/tts.hpp"
 
+#include "media/wav_writer.hpp"
+
 #include "redub/error.hpp"
 
 #include <algorithm>
@@ -114,38 +116,7 @@ Speech synthesize(const std::string& text, const std::string& voice, double rate
 
 Speech writeSpeechWav(const std::string& text, const std::string& voice, double rate, const std::filesystem::path& out) {
     Speech s = synthesize(text, voice, rate);
-    const std::filesystem::path tmp = out.string() + ".partial";
-    {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f) fail(ErrorKind::Io, out, "cannot write here (missing folder or no permission)");
-        auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-        auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-        const uint32_t bytes = uint32_t(s.samples.size() * 2);
-        f.write("RIFF", 4);
-        u32(36 + bytes);
-        f.write("WAVEfmt ", 8);
-        u32(16);
-        u16(1);  // PCM
-        u16(1);  // mono
-        u32(uint32_t(s.sample_rate));
-        u32(uint32_t(s.sample_rate) * 2);
-        u16(2);
-        u16(16);
-        f.write("data", 4);
-        u32(bytes);
-        for (float x : s.samples) u16(uint16_t(int16_t(std::lround(std::clamp(x, -1.f, 1.f) * 32767.f))));
-        if (!f.flush()) {
-            f.close();
-            std::filesystem::remove(tmp);
-            fail(ErrorKind::Io, out, "writing failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out, ec);
-    if (ec) {
-        std::filesystem::remove(tmp);
-        fail(ErrorKind::Io, out, "cannot be written: " + ec.message());
-    }
+    media::writeWavMono16(out, s.samples, s.sample_rate);
     return s;
 }
 

@@ -75,6 +75,30 @@ private Q_SLOTS:
         QCOMPARE(models::ModelConfig::fromJsonString(st.metadata.at("redub_dataset_config")).image_size, 32);
     }
 
+    void loadsAClipSplitInTime() {
+        const auto cfg = tinyConfig(32);
+        const auto info = buildDatasetClip(clip_, path("split/clip.safetensors"), DatasetParams::fromConfig(cfg));
+        QVERIFY(info.frames > 30);
+        const models::TrainData all = loadDataset({path("split")});
+        const models::TrainData head = loadDataset({path("split")}, 0, 20);
+        const models::TrainData tail = loadDataset({path("split")}, 20, -1);
+        QCOMPARE(head.count(), int64_t(20));  // every frame of the synthesized clip has a face
+        QCOMPARE(head.count() + tail.count(), all.count());
+        // The tail starts with source frame 20: its first crop is the whole set's 21st.
+        const size_t per = size_t(3) * 32 * 32;
+        QVERIFY(std::equal(tail.crops.begin(), tail.crops.begin() + std::ptrdiff_t(per),
+                           all.crops.begin() + std::ptrdiff_t(20 * per)));
+        QVERIFY(!std::equal(tail.crops.begin(), tail.crops.begin() + std::ptrdiff_t(per),
+                            all.crops.begin() + std::ptrdiff_t(19 * per)));
+        QCOMPARE(tail.audio.size(), all.audio.size() - head.audio.size());
+        try {
+            loadDataset({path("split")}, info.frames + 10, -1);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("no dataset frames") != std::string::npos);
+        }
+    }
+
     void rejectsVideoWithoutAudio() {
         QVERIFY(test::ffmpeg({"-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1", "-pix_fmt", "yuv420p",
                               QString::fromStdString(path("silent.mp4").string())}));

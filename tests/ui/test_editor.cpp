@@ -11,6 +11,7 @@
 #include "ui/document.hpp"
 #include "ui/dub_controller.hpp"
 #include "ui/export_dialog.hpp"
+#include "ui/learn_speaker_dialog.hpp"
 #include "ui/log_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/preview_view.hpp"
@@ -863,6 +864,24 @@ private Q_SLOTS:
         QVERIFY(w.lastError().isEmpty());  // a cancel is not an error dialog
         // The editor stays usable: a new job can start.
         QVERIFY(w.findChild<QWidget*>("cancelButton")->isHidden());
+    }
+
+    void learnThisSpeakerKeepsItsModelBesideTheProject() {
+        QCOMPARE(LearnSpeakerDialog::speakerModelPath({}, "/clips/talk.mp4"), QString("/clips/talk.speaker.safetensors"));
+        QCOMPARE(LearnSpeakerDialog::speakerModelPath("/work/dub.redub", "/clips/talk.mp4"),
+                 QString("/work/dub.speaker.safetensors"));
+        auto w = loadedWindow();
+        QVERIFY(w);
+        // The 1.2-s clip is too short to learn from: a clear error naming it, the model unchanged.
+        const auto model_before = w->document()->project().model_path;
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->learnSpeaker(1);
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QVERIFY2(w->lastError().contains("clip.mp4") && w->lastError().contains("at least 4 s"),
+                 qPrintable(w->lastError()));
+        QCOMPARE(w->document()->project().model_path, model_before);
+        QVERIFY(!QFileInfo::exists(LearnSpeakerDialog::speakerModelPath({}, video_)));
     }
 
     void generationWithABrokenModelShowsAnError() {
