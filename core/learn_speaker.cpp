@@ -10,6 +10,7 @@
 #include "media/wav_writer.hpp"
 #include "models/runtime.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -113,17 +114,7 @@ void writeReport(const fs::path& file, const LearnSpeakerReport& r, const LearnS
                         {"seconds", r.seconds},
                         {"before", toJson(r.before)},
                         {"after", toJson(r.after)}};
-    const fs::path tmp = withSuffix(file, ".partial");
-    {
-        std::ofstream f(tmp);
-        f << j.dump(2) << "\n";
-        if (!f.flush()) {
-            f.close();
-            fs::remove(tmp);
-            fail(ErrorKind::Io, file, "cannot be written (disk full?)");
-        }
-    }
-    fs::rename(tmp, file);
+    writeFileAtomically(file, [&](std::ostream& f) { f << j.dump(2) << "\n"; });
 }
 
 }  // namespace
@@ -144,6 +135,11 @@ LearnSpeakerReport learn(const LearnSpeakerParams& p, const ProgressFn& progress
     if (!fs::is_directory(dir)) fail(ErrorKind::Io, p.out, "its folder does not exist");
     const fs::path from = p.from.empty() ? defaultModelPath() : p.from;
     if (!fs::exists(from)) fail(ErrorKind::BadInput, from, "starting model not found");
+    std::error_code ec;
+    if (fs::exists(p.out) && fs::equivalent(p.out, p.video, ec))
+        fail(ErrorKind::BadInput, p.out, "is the video itself: choose another file for the speaker model");
+    if (fs::exists(p.out) && fs::is_directory(p.out))
+        fail(ErrorKind::BadInput, p.out, "is a folder: give a file name for the speaker model");
 
     const media::MediaInfo info = media::probe(p.video);
     if (!info.video) fail(ErrorKind::BadInput, p.video, "has no video stream");
@@ -236,7 +232,6 @@ LearnSpeakerReport learn(const LearnSpeakerParams& p, const ProgressFn& progress
     throwIfCancelled(stop);
     // The model first, then its report; the resume state of the finished run goes.
     fs::rename(learning, p.out);
-    std::error_code ec;
     fs::remove(withSuffix(learning, ".state"), ec);
     writeReport(withSuffix(p.out, ".json"), r, p);
     return r;

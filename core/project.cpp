@@ -1,6 +1,7 @@
 #include "core/project.hpp"
 
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -244,25 +245,7 @@ void saveProject(const Project& project, const fs::path& file) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) fail(ErrorKind::Io, file, "the folder " + dir.string() + " does not exist");
     const std::string text = toJson(project, dir).dump(2) + "\n";
-    fs::path tmp = abs;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) fail(ErrorKind::Io, file, "cannot be written (permission denied or read-only folder)");
-        out << text;
-        out.flush();
-        if (!out) {
-            out.close();
-            fs::remove(tmp, ec);
-            fail(ErrorKind::Io, file, "write failed (disk full?)");
-        }
-    }
-    fs::rename(tmp, abs, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        fs::remove(tmp, ec);
-        fail(ErrorKind::Io, file, "cannot replace the file: " + why);
-    }
+    writeFileAtomically(abs, [&](std::ostream& out) { out << text; });
 }
 
 }  // namespace redub::core

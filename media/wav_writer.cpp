@@ -1,20 +1,18 @@
 #include "media/wav_writer.hpp"
 
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
+#include <ostream>
 
 namespace redub::media {
 
 void writeWavMono16(const std::filesystem::path& out, const std::vector<float>& samples, int sample_rate) {
     if (sample_rate <= 0) fail(ErrorKind::BadInput, out, "WAV sample rate must be positive");
-    const std::filesystem::path tmp = out.string() + ".partial";
-    {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f) fail(ErrorKind::Io, out, "cannot write here (missing folder or no permission)");
+    writeFileAtomically(out, [&](std::ostream& f) {
         auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
         auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
         const uint32_t bytes = uint32_t(samples.size() * 2);
@@ -31,18 +29,7 @@ void writeWavMono16(const std::filesystem::path& out, const std::vector<float>& 
         f.write("data", 4);
         u32(bytes);
         for (float x : samples) u16(uint16_t(int16_t(std::lround(std::clamp(x, -1.f, 1.f) * 32767.f))));
-        if (!f.flush()) {
-            f.close();
-            std::filesystem::remove(tmp);
-            fail(ErrorKind::Io, out, "writing failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out, ec);
-    if (ec) {
-        std::filesystem::remove(tmp);
-        fail(ErrorKind::Io, out, "cannot be written: " + ec.message());
-    }
+    });
 }
 
 }  // namespace redub::media

@@ -1,6 +1,7 @@
 #include "models/safetensors.hpp"
 
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -169,28 +170,13 @@ void writeSafetensors(const std::filesystem::path& file, const TensorMap& tensor
     }
     std::string h = header.dump();
     while ((8 + h.size()) % 8 != 0) h.push_back(' ');  // align the data section
-    const auto tmp = std::filesystem::path(file.string() + ".part");
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) fail(ErrorKind::Io, file, "cannot create the file (is the folder writable?)");
+    writeFileAtomically(file, [&](std::ostream& out) {
         const uint64_t n = h.size();
         out.write(reinterpret_cast<const char*>(&n), 8);
         out.write(h.data(), static_cast<std::streamsize>(h.size()));
         for (const auto& [name, t] : tensors)
             out.write(reinterpret_cast<const char*>(t.data.data()), static_cast<std::streamsize>(t.data.size() * 4));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::filesystem::remove(tmp);
-            fail(ErrorKind::Io, file, "write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
-        std::filesystem::remove(tmp);
-        fail(ErrorKind::Io, file, "cannot move the finished file into place (" + ec.message() + ")");
-    }
+    });
 }
 
 }  // namespace redub::models

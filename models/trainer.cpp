@@ -183,9 +183,7 @@ struct Trainer::Impl {
     }
 
     void writeOut() {
-        const fs::path tmp = fs::path(p.out).concat(".tmp.safetensors");
-        writeModel(cfg, emaWeights(), tmp);
-        fs::rename(tmp, p.out);
+        writeModel(cfg, emaWeights(), p.out);  // writeSafetensors: temporary file + rename
     }
 
     Batch makeBatch(const TrainData& d, const ClipIndex& ci, int B, std::mt19937_64& g, bool augment = true) {

@@ -940,13 +940,7 @@ void MainWindow::importDiff2Lip() {
         showError(tr("Cannot import the checkpoint"), tr("%1: not a readable model file").arg(f));
         return;
     }
-    QSettings s;
-    QStringList models = s.value("models/imported").toStringList();
-    models.removeAll(f);
-    models.prepend(f);
-    s.setValue("models/imported", models);
-    const auto& p = doc_.project();
-    doc_.setGenerationSettings(f.toStdString(), p.steps, p.seed, p.device);
+    useModel(f);
     log::ui()->info("model: {} (Diff2Lip weights, CC-BY-NC-4.0: non-commercial use only)", f.toStdString());
 }
 
@@ -972,7 +966,7 @@ void MainWindow::learnSpeaker(int minutes) {
     dub_->learnSpeaker(lp);
 }
 
-void MainWindow::onSpeakerLearned(const QString& model, const QString& summary) {
+void MainWindow::useModel(const QString& model) {
     QSettings s;
     QStringList models = s.value("models/imported").toStringList();
     models.removeAll(model);
@@ -980,6 +974,10 @@ void MainWindow::onSpeakerLearned(const QString& model, const QString& summary) 
     s.setValue("models/imported", models);
     const auto& p = doc_.project();
     doc_.setGenerationSettings(model.toStdString(), p.steps, p.seed, p.device);
+}
+
+void MainWindow::onSpeakerLearned(const QString& model, const QString& summary) {
+    useModel(model);
     log::ui()->info("learned the speaker: {} ({})", model.toStdString(), summary.toStdString());
     auto* box = new QMessageBox(QMessageBox::Information, tr("Learned this speaker"),
                                 tr("The project now uses <b>%1</b>.").arg(QFileInfo(model).fileName().toHtmlEscaped()),

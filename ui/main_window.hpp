@@ -133,6 +133,8 @@ private:
     void openExportDialog();
     void importDiff2Lip();
     void onSpeakerLearned(const QString& model, const QString& summary);
+    // Makes `model` the project's model and puts it first in the remembered model list.
+    void useModel(const QString& model);
     void updateAudioBuffer();
     void markIn();
     void markOut();

@@ -6,6 +6,7 @@
 #include "core/mel.hpp"
 #include "media/audio_reader.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,29 +72,6 @@ const char* anchorName(core::WindowParams::Anchor a) {
     return "?";
 }
 
-// Writes through a temporary sibling renamed on success, so a failure leaves nothing behind.
-template <typename Fn>
-void writeAtomically(const fs::path& path, Fn&& write) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part, std::ios::binary | std::ios::trunc);
-        if (!out) fail(ErrorKind::Io, path, std::string("cannot create the file: ") + std::strerror(errno));
-        write(out);
-        out.flush();
-        if (!out) {
-            out.close();
-            std::error_code ec;
-            fs::remove(part, ec);
-            fail(ErrorKind::Io, path, "write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(part, path, ec);
-    if (ec) {
-        fs::remove(part, ec);
-        fail(ErrorKind::Io, path, "cannot rename the finished file into place: " + ec.message());
-    }
-}
 
 // NumPy .npy v1.0: magic, header length, a Python dict literal padded with spaces to a
 // multiple of 64 bytes and ending in '\n', then little-endian float32 data in C order.
@@ -167,7 +145,7 @@ int cmdFeatures(const Args& args) {
 
     const media::AudioBuffer pcm = media::readAudio(audio_path, mp.sample_rate, 1);
     const core::Mel mel = core::melSpectrogram(pcm.samples, mp);
-    writeAtomically(npy_path, [&](std::ostream& out) { writeNpy(out, mel); });
+    writeFileAtomically(npy_path, [&](std::ostream& out) { writeNpy(out, mel); });
     std::printf("mel: %d x %lld (%.3f s of audio, %g columns/s) -> %s\n", mel.n_mels, (long long)mel.n_cols,
                 pcm.duration_s(), mp.columnsPerSecond(), npy_path.string().c_str());
     if (!fps) return 0;
@@ -216,7 +194,7 @@ int cmdFeatures(const Args& args) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     text += ",\n \"frames\": [" + frame_lines + "\n ]\n}\n";
     const fs::path table_path = args.has("windows") ? fs::path(args.require("windows")) : defaultTablePath(npy_path);
-    writeAtomically(table_path, [&](std::ostream& out) { out << text; });
+    writeFileAtomically(table_path, [&](std::ostream& out) { out << text; });
     std::printf("windows: %lld frames at %s fps (%s, %d columns, +-%d neighbours, offset %lld samples) -> %s\n",
                 (long long)n_frames, fps->toString().c_str(), anchorName(wp.anchor), wp.cols, wp.neighbours,
                 (long long)offset_samples, table_path.string().c_str());

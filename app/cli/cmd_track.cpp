@@ -7,6 +7,7 @@
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -54,26 +55,9 @@ core::FaceChoice parseChoice(const Args& args) {
 
 nlohmann::json box(const cv::Rect2f& r) { return {r.x, r.y, r.width, r.height}; }
 
-// Writes via "<out>.partial" + rename, so a failure leaves nothing half-written.
+// Through "<out>.partial" + rename, so a failure leaves nothing half-written.
 void writeJson(const fs::path& out, const nlohmann::json& j) {
-    fs::path tmp = out;
-    tmp += ".partial";
-    {
-        std::ofstream f(tmp);
-        if (!f) fail(ErrorKind::Io, out, "cannot write here (missing folder or no permission)");
-        f << j.dump() << "\n";
-        if (!f) {
-            f.close();
-            fs::remove(tmp);
-            fail(ErrorKind::Io, out, "write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, out, ec);
-    if (ec) {
-        fs::remove(tmp);
-        fail(ErrorKind::Io, out, "cannot move the finished file into place: " + ec.message());
-    }
+    writeFileAtomically(out, [&](std::ostream& f) { f << j.dump() << "\n"; });
 }
 
 cv::Scalar idColour(int id) {

@@ -42,6 +42,16 @@ cv::Mat smoothFrame(int w, int h) {
 
 TrackedFace tracked(int id, cv::Point2f c, float half) { return {id, syntheticFace(c, half), true}; }
 
+// Variance of the Laplacian of the luma: the lip-sharpness measure of the sync meter.
+double lapVar(const cv::Mat& rgb) {
+    cv::Mat g, l;
+    cv::cvtColor(rgb, g, cv::COLOR_RGB2GRAY);
+    cv::Laplacian(g, l, CV_64F);
+    cv::Scalar m, sd;
+    cv::meanStdDev(l, m, sd);
+    return sd[0] * sd[0];
+}
+
 cv::Point2f centre(const cv::Rect2f& r) { return {r.x + r.width / 2, r.y + r.height / 2}; }
 
 }  // namespace
@@ -354,14 +364,6 @@ private Q_SLOTS:
         composite(a, gen, c, mask, follow);
         composite(b, gen, c, mask, still);
         const cv::Rect band(280, mouth_y - 8 + d, 80, 16);  // the lips' new place, inside their edges
-        auto lapVar = [](const cv::Mat& img) {
-            cv::Mat g, l;
-            cv::cvtColor(img, g, cv::COLOR_RGB2GRAY);
-            cv::Laplacian(g, l, CV_64F);
-            cv::Scalar m, sd;
-            cv::meanStdDev(l, m, sd);
-            return sd[0] * sd[0];
-        };
         const double sharp_truth = lapVar(truth(band)), sharp_follow = lapVar(a(band)), sharp_still = lapVar(b(band));
         // The detail in the right place: the correlation of the fine part (image minus its
         // blur) with the truth's.
@@ -422,14 +424,6 @@ private Q_SLOTS:
         composite(a, gen, c, mask, on);
         composite(b, gen, c, mask, off);
         const cv::Rect box(mx - 22, my - 13, 44, 26);  // the open mouth and its edges
-        auto lapVar = [](const cv::Mat& img) {
-            cv::Mat g, l;
-            cv::cvtColor(img, g, cv::COLOR_RGB2GRAY);
-            cv::Laplacian(g, l, CV_64F);
-            cv::Scalar m, sd;
-            cv::meanStdDev(l, m, sd);
-            return sd[0] * sd[0];
-        };
         auto err = [&](const cv::Mat& img) { return cv::norm(img(box), truth(box), cv::NORM_L2) / std::sqrt(double(box.area())); };
         const double s_on = lapVar(a(box)), s_off = lapVar(b(box)), s_truth = lapVar(truth(box));
         const QString fig = QString("lip-box sharpness with edges %1, without %2, truth %3; rms error %4 / %5")
