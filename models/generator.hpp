@@ -59,8 +59,8 @@ struct StepInfo {
     int timestep = 0;            // the model timestep of that step (original 0..T-1 scale)
     const float* x0 = nullptr;   // [B,3,S,S] current x0 estimate (known region = source); valid during the call
 };
-// Return false to cancel: sample() then throws Error{Cancelled} before the next step.
-using StepFn = std::function<bool(const StepInfo&)>;
+// Reporting only; cancel through sample()'s stop token.
+using StepFn = std::function<void(const StepInfo&)>;
 
 // Named float tensors (shape + row-major data), e.g. the inputs/outputs of `model run-step`.
 struct NamedTensor {

@@ -139,7 +139,7 @@ std::vector<float> runSampler(const Schedule& schedule, const SamplerParams& par
             info.total = steps;
             info.timestep = t;
             info.x0 = x0.data();
-            if (!on_step(info)) throw Error(ErrorKind::Cancelled, "sampling cancelled");
+            on_step(info);
         }
     }
     throwIfCancelled(stop);

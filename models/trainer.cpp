@@ -414,7 +414,7 @@ TrainStats Trainer::run(const TrainData& train, const TrainData* heldout, const 
                 const double f2 = st.seconds / (d.p.minutes * 60);
                 if (f2 > frac) frac = f2, eta = d.p.minutes * 60 - st.seconds;
             }
-            if (!progress({"train", d.step, total, std::min(1.0, frac), eta})) break;
+            progress({"train", d.step, total, std::min(1.0, frac), eta});
         }
         if (d.p.validate_every > 0 && d.step % d.p.validate_every == 0) validate();
         if (std::chrono::duration<double>(Clock::now() - last_ckpt).count() >= d.p.checkpoint_every_s) {

@@ -1,6 +1,6 @@
 #include "ui/document.hpp"
 
-#include "core/face_tracker.hpp"
+#include "core/face/face_tracker.hpp"
 #include "media/audio_reader.hpp"
 #include "media/video_reader.hpp"
 #include "redub/error.hpp"
@@ -347,7 +347,6 @@ void Document::startVideoAnalysis() {
                             Q_EMIT analysisProgress(tr("Finding faces"), frac);
                         },
                         Qt::QueuedConnection);
-                return true;
             };
             auto tracking = std::make_shared<core::VideoFaces>(
                 core::trackVideoFaces(path, 0, -1, core::DetectorParams::defaults(),

@@ -6,10 +6,10 @@
 // thread (QtConcurrent) and arrives through the *Ready signals.
 #pragma once
 
-#include "core/face_track.hpp"
-#include "core/project.hpp"
-#include "core/sync_meter.hpp"
-#include "core/video_faces.hpp"
+#include "core/audio/sync_meter.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/video_faces.hpp"
+#include "core/project/project.hpp"
 #include "media/probe.hpp"
 #include "ui/peaks.hpp"
 
@@ -89,7 +89,7 @@ public:
     // through the face scan and smoothed (core::selectTrack + smoothTrack, as the dub
     // job does). nullopt before the scan, or when that face is not in the frame.
     std::optional<core::FaceDetection> chosenFaceAt(int64_t frame) const;
-    // ---- lip-sync meter (core/sync_meter.hpp) -----------------------------------
+    // ---- lip-sync meter (core/audio/sync_meter.hpp) -----------------------------------
     // The chosen face's mouth opening against the new speech's loudness at the current
     // offset: the best-lag r, lag and confidence over the clip, and r per second (2-s
     // windows centred on each second, at that lag; NaN where there is no face). frames == 0

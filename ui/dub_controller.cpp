@@ -1,10 +1,10 @@
 #include "ui/dub_controller.hpp"
 
-#include "core/dub.hpp"
-#include "core/learn_speaker.hpp"
-#include "core/sync_meter.hpp"
+#include "core/audio/sync_meter.hpp"
+#include "core/dub/dub.hpp"
 #include "core/synth/synth.hpp"
 #include "core/synth/tts.hpp"
+#include "core/train/learn_speaker.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
 
@@ -50,20 +50,9 @@ core::DubParams DubController::paramsFor(const core::Project& pr) { return core:
 
 std::shared_ptr<core::DubSession> DubController::sessionFor(const core::DubParams& p) {
     // Everything DubSession::update() cannot change makes a new session.
-    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6,%7@%8|%9|%10|%11")
-                            .arg(QString::fromStdString(p.video.string()), QString::fromStdString(p.speech.string()),
-                                 QString::fromStdString(p.model.string()), QString::fromStdString(p.device))
-                            .arg(int(p.face.policy))
-                            .arg(double(p.face.point.x))
-                            .arg(double(p.face.point.y))
-                            .arg(p.face.frame)
-                            .arg(int(p.length_policy))
-                            .arg(p.offset_samples)
-                            .arg(p.detect_every);
-    if (!session_ || key != session_key_) {
+    if (!session_ || core::needsNewSession(session_->params(), p)) {
         session_.reset();
         session_ = std::make_shared<core::DubSession>(p);
-        session_key_ = key;
     } else {
         session_->update(p);
     }
@@ -159,14 +148,7 @@ void DubController::renderPhoto(const QString& photo, double seconds, const QStr
             sp.max_side = 720;
             const auto r = core::synth::synthesizeClip(
                 sp, output.toStdString(),
-                [this, stop](const Progress& pr) {
-                    QMutexLocker lock(&mutex_);
-                    pending_.has_progress = true;
-                    pending_.stage = QStringLiteral("render");
-                    pending_.fraction = pr.fraction;
-                    pending_.eta_s = pr.eta_seconds;
-                    return !stop.stop_requested();
-                },
+                reporter(tr("render")),
                 stop);
             return std::pair{tr("Rendered %1 frames of %2 with head motion and blinks; add or keep the new speech "
                                 "and export to make it talk")
@@ -184,14 +166,7 @@ void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
         [this, params, summary](std::stop_token stop) {
             const auto r = core::learnSpeaker(
                 params,
-                [this, stop](const Progress& pr) {
-                    QMutexLocker lock(&mutex_);
-                    pending_.has_progress = true;
-                    pending_.stage = pr.stage == "train" ? tr("learning") : QString::fromStdString(pr.stage);
-                    pending_.fraction = pr.fraction;
-                    pending_.eta_s = pr.eta_seconds;
-                    return !stop.stop_requested();
-                },
+                reporter(),
                 stop);
             *summary = QString::fromStdString(core::describe(r));
             // No output file for finished(): the model is announced by speakerLearned().
@@ -204,14 +179,7 @@ void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
 
 void DubController::previewFrame(int64_t frame) {
     start(tr("Preview"), [this, frame](core::DubSession& s, const core::DubParams&, std::stop_token stop) {
-        auto on_progress = [this, stop](const Progress& pr) {
-            QMutexLocker lock(&mutex_);
-            pending_.has_progress = true;
-            pending_.stage = QString::fromStdString(pr.stage);
-            pending_.fraction = pr.fraction;
-            pending_.eta_s = pr.eta_seconds;
-            return !stop.stop_requested();
-        };
+        const ProgressFn on_progress = reporter();
         s.prepare(on_progress, stop);
         const core::Preview pv = s.preview(frame, stop, on_progress);
         const QImage src = toImage(pv.source), gen = toImage(pv.generated), mask = toImage(pv.mask);
@@ -240,14 +208,7 @@ void DubController::exportVideo(const QString& output) {
         params.output = output.toStdString();
         s.update(params);
         core::DubCallbacks cb;
-        cb.progress = [this, stop](const Progress& pr) {
-            QMutexLocker lock(&mutex_);
-            pending_.has_progress = true;
-            pending_.stage = QString::fromStdString(pr.stage);
-            pending_.fraction = pr.fraction;
-            pending_.eta_s = pr.eta_seconds;
-            return !stop.stop_requested();
-        };
+        cb.progress = reporter();
         cb.on_frame = [this](const core::DubFrame& f) {
             if (!f.generated || !f.rgb) return;
             QImage img = toImage(*f.rgb, kCacheMaxHeight);
@@ -264,13 +225,7 @@ void DubController::exportVideo(const QString& output) {
         // The meter after: the written video's mouth against the new speech. A failure to
         // measure never fails the export (the file is written).
         try {
-            {
-                QMutexLocker lock(&mutex_);
-                pending_.has_progress = true;
-                pending_.stage = QStringLiteral("measure");
-                pending_.fraction = 1.0;
-                pending_.eta_s = -1;
-            }
+            reporter(tr("measure"))({"measure", 0, 0, 1.0, -1});
             const auto after = core::syncScore(core::measureVideo(r.output, params.detect_every, nullptr, {}, stop),
                                                core::loadSpeech16k(params.speech, stop), params.offset_samples);
             msg += tr("\nLip sync with the new speech: r %1 before, r %2 after (lag %3 ms)")
@@ -282,6 +237,18 @@ void DubController::exportVideo(const QString& output) {
         }
         return std::pair{msg, QString::fromStdString(r.output.string())};
     });
+}
+
+ProgressFn DubController::reporter(const QString& stage) {
+    return [this, stage](const Progress& pr) {
+        QMutexLocker lock(&mutex_);
+        pending_.has_progress = true;
+        pending_.stage = !stage.isEmpty()    ? stage
+                         : pr.stage == "train" ? tr("learning")
+                                               : QString::fromStdString(pr.stage);
+        pending_.fraction = pr.fraction;
+        pending_.eta_s = pr.eta_seconds;
+    };
 }
 
 void DubController::cancel() {

@@ -1,4 +1,4 @@
-// Adapts core::DubSession (core/dub.hpp) to the GUI: every call runs on one
+// Adapts core::DubSession (core/dub/dub.hpp) to the GUI: every call runs on one
 // worker thread (so the session is used by one thread at a time), core
 // callbacks become queued signals, and per-frame results and progress are
 // coalesced by a 30 Hz timer so a fast job cannot flood the event loop
@@ -91,11 +91,13 @@ private:
     std::shared_ptr<core::DubSession> sessionFor(const core::DubParams& params);  // worker thread
     void drain();                                                                 // GUI thread, on the timer
     void setBusy(bool b);
+    // Progress from the worker into pending_ (drained by the timer); `stage` names the stage
+    // instead of the job's own name. Reporting only: Cancel goes through stop_.
+    ProgressFn reporter(const QString& stage = {});
 
     Document* doc_;
     QThreadPool pool_;  // one thread: the session is not thread-safe
     std::shared_ptr<core::DubSession> session_;
-    QString session_key_;
     std::unique_ptr<std::stop_source> stop_;
     bool busy_ = false;
 

@@ -3,7 +3,7 @@
 // through Document (setExportSettings / setGenerationSettings).
 #pragma once
 
-#include "core/project.hpp"
+#include "core/project/project.hpp"
 
 #include <QDialog>
 

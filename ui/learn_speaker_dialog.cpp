@@ -1,6 +1,6 @@
 #include "ui/learn_speaker_dialog.hpp"
 
-#include "core/learn_speaker.hpp"
+#include "core/train/learn_speaker.hpp"
 
 #include <QDialogButtonBox>
 #include <QFileInfo>

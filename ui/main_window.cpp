@@ -1,9 +1,9 @@
 #include "ui/main_window.hpp"
 
-#include "core/composite.hpp"
-#include "core/dub.hpp"
-#include "core/learn_speaker.hpp"
-#include "core/model_inputs.hpp"
+#include "core/dub/composite.hpp"
+#include "core/dub/dub.hpp"
+#include "core/dub/model_inputs.hpp"
+#include "core/train/learn_speaker.hpp"
 #include "media/audio_player.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"

@@ -4,8 +4,8 @@
 // Each configuration runs in a child process (this binary, `bench dub --one ...`) so
 // that the peak RSS figure belongs to that run alone.
 #include "cli/commands.hpp"
-#include "core/dub.hpp"
-#include "core/paths.hpp"
+#include "core/dub/dub.hpp"
+#include "core/project/paths.hpp"
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
 #include "redub/error.hpp"

@@ -2,8 +2,8 @@
 // constants) on 1 min, 10 min and 1 h of synthetic speech-like audio, and the cost
 // of cutting per-frame windows; prints a table (docs/audio-features.md).
 #include "cli/commands.hpp"
-#include "core/align.hpp"
-#include "core/mel.hpp"
+#include "core/audio/align.hpp"
+#include "core/audio/mel.hpp"
 
 #include <chrono>
 #include <cmath>

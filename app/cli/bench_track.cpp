@@ -3,9 +3,9 @@
 // encode in the figures), and the chosen face's landmark jitter before and
 // after the centred smoothing window.
 #include "cli/commands.hpp"
-#include "core/face_track.hpp"
-#include "core/face_tracker.hpp"
-#include "core/paths.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/face_tracker.hpp"
+#include "core/project/paths.hpp"
 #include "media/video_reader.hpp"
 #include "redub/error.hpp"
 

@@ -1,8 +1,8 @@
 // redub-cli dub: video + new speech -> dubbed MP4.
 #include "cli/commands.hpp"
 #include "cli/dub_options.hpp"
-#include "core/dub.hpp"
-#include "core/sync_meter.hpp"
+#include "core/audio/sync_meter.hpp"
+#include "core/dub/dub.hpp"
 #include "core/synth/tts.hpp"
 #include "redub/log.hpp"
 
@@ -104,7 +104,6 @@ int cmdDub(const Args& args) {
                          tty ? "   " : "\n");
         }
         last_stage = pr.stage;
-        return !stop.stop_requested();
     };
     core::DubReport r;
     try {

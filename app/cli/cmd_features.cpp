@@ -1,9 +1,9 @@
 // redub-cli features: an audio file -> its mel spectrogram as .npy, and with --fps
 // the per-frame window table as JSON (docs/audio-features.md).
 #include "cli/commands.hpp"
-#include "core/align.hpp"
-#include "core/length_policy.hpp"
-#include "core/mel.hpp"
+#include "core/audio/align.hpp"
+#include "core/audio/length_policy.hpp"
+#include "core/audio/mel.hpp"
 #include "media/audio_reader.hpp"
 #include "redub/error.hpp"
 #include "redub/file.hpp"

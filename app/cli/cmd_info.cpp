@@ -1,5 +1,5 @@
 #include "cli/commands.hpp"
-#include "core/paths.hpp"
+#include "core/project/paths.hpp"
 #include "media/versions.hpp"
 #include "models/runtime.hpp"
 #include "redub/log.hpp"

@@ -1,7 +1,7 @@
 // redub-cli voices | say | animate: speech from text, and a photo made to talk.
 #include "cli/commands.hpp"
 #include "cli/dub_options.hpp"
-#include "core/animate.hpp"
+#include "core/synth/animate.hpp"
 #include "core/synth/tts.hpp"
 #include "redub/error.hpp"
 
@@ -92,7 +92,6 @@ int cmdAnimate(const Args& args) {
             const int pct = int(pr.fraction * 100);
             if (!quiet() && pct / 10 != last / 10) std::fprintf(stderr, "%-9s %3d%%\n", pr.stage.c_str(), pct);
             last = pct;
-            return !stop.stop_requested();
         },
         stop);
     std::printf("wrote %s: %lld frames (%.2f s) at %.2f fps with %s\n", p.output.string().c_str(),

@@ -1,6 +1,6 @@
-// redub-cli sync: the lip-sync meter and speech alignment (core/sync_meter.hpp).
+// redub-cli sync: the lip-sync meter and speech alignment (core/audio/sync_meter.hpp).
 #include "cli/commands.hpp"
-#include "core/sync_meter.hpp"
+#include "core/audio/sync_meter.hpp"
 #include "redub/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,7 +51,6 @@ int cmdSync(const Args& args) {
         if (!quiet() && (p.done % 50 == 0 || p.done == p.total))
             std::fprintf(stderr, "\rmeasuring %lld/%lld frames", static_cast<long long>(p.done),
                          static_cast<long long>(p.total));
-        return true;
     };
 
     core::VideoMeasure source;

@@ -2,8 +2,8 @@
 // summary, optionally write every frame's faces as JSON and an overlay MP4
 // (docs/faces.md).
 #include "cli/commands.hpp"
-#include "core/face_track.hpp"
-#include "core/face_tracker.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/face_tracker.hpp"
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
 #include "redub/error.hpp"

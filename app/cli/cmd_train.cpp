@@ -2,10 +2,10 @@
 // caches and the trainer (docs/training.md).
 #include "cli/commands.hpp"
 #include "core/synth/synth.hpp"
-#include "core/train_data.hpp"
-#include "core/train_eval.hpp"
-#include "core/train_job.hpp"
-#include "core/learn_speaker.hpp"
+#include "core/train/learn_speaker.hpp"
+#include "core/train/train_data.hpp"
+#include "core/train/train_eval.hpp"
+#include "core/train/train_job.hpp"
 #include "models/runtime.hpp"
 #include "redub/error.hpp"
 
@@ -42,14 +42,13 @@ extern const char* const kEvaluateUsage =
     "  the correlations of the mouth opening and those of its fast part (syllables, chance ~0).";
 
 namespace {
-bool printProgress(const Progress& p, const char* unit) {
-    if (quiet()) return true;
+void printProgress(const Progress& p, const char* unit) {
+    if (quiet()) return;
     if (p.eta_seconds >= 0)
         std::fprintf(stderr, "\r%s %lld/%lld %s  %.0f%%  ETA %.0f s   ", p.stage.c_str(), (long long)p.done,
                      (long long)p.total, unit, 100 * p.fraction, p.eta_seconds);
     else
         std::fprintf(stderr, "\r%s %lld %s   ", p.stage.c_str(), (long long)p.done, unit);
-    return true;
 }
 }  // namespace
 
@@ -70,7 +69,6 @@ int cmdSynth(const Args& a) {
     auto r = core::synth::synthesizeClip(p, out, [&](const Progress& pr) {
         if (pr.done / 10 != last / 10) printProgress(pr, "frames");
         last = pr.done;
-        return true;
     });
     if (!quiet()) std::fprintf(stderr, "\n");
     std::printf("%s: %lld frames, %.2f s, %zu phones; ground truth in %s\n", out.string().c_str(), (long long)r.frames,
@@ -89,7 +87,7 @@ int cmdDataset(const Args& a) {
     fs::create_directories(dir);
     for (const auto& v : a.positional()) {
         const fs::path out = dir / (fs::path(v).stem().string() + ".safetensors");
-        auto info = core::buildDatasetClip(v, out, p, [](const Progress& pr) { return printProgress(pr, "frames"); });
+        auto info = core::buildDatasetClip(v, out, p, [](const Progress& pr) { printProgress(pr, "frames"); });
         if (!quiet()) std::fprintf(stderr, "\n");
         std::printf("%s: %lld frames (%lld without a face)\n", out.string().c_str(), (long long)info.frames,
                     (long long)info.skipped);
@@ -148,7 +146,6 @@ int cmdTrain(const Args& a) {
             last_print = pr.done;
             std::fprintf(stderr, "step %lld  %.0f%%  ETA %.0f s\n", (long long)pr.done, 100 * pr.fraction, pr.eta_seconds);
         }
-        return true;
     }, stop);
     if (stop.stop_requested())
         std::fprintf(stderr, "interrupted: model and resume state written; run the same command again to continue\n");
@@ -175,7 +172,7 @@ int cmdLearn(const Args& a) {
     const std::stop_token stop = stopOnInterrupt();
     std::string last_stage;
     const auto r = core::learnSpeaker(p, [&](const Progress& pr) {
-        if (quiet()) return true;
+        if (quiet()) return;
         if (pr.stage != last_stage) std::fprintf(stderr, "\n");
         last_stage = pr.stage;
         if (pr.eta_seconds >= 0 && pr.total > 0)
@@ -186,7 +183,6 @@ int cmdLearn(const Args& a) {
                          100 * pr.fraction, pr.eta_seconds);
         else
             std::fprintf(stderr, "\r%s  %.0f%%   ", pr.stage.c_str(), 100 * pr.fraction);
-        return true;
     }, stop);
     if (!quiet()) std::fprintf(stderr, "\n");
     std::printf("| model | lip sync r (held-out, still frame) | lip sharpness vs source |\n|---|---|---|\n");

@@ -1,6 +1,6 @@
 #include "cli/dub_options.hpp"
 
-#include "core/length_policy.hpp"
+#include "core/audio/length_policy.hpp"
 #include "media/probe.hpp"
 #include "redub/error.hpp"
 

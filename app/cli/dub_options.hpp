@@ -2,7 +2,7 @@
 #pragma once
 
 #include "cli/args.hpp"
-#include "core/dub.hpp"
+#include "core/dub/dub.hpp"
 
 #include <optional>
 #include <set>

@@ -1,6 +1,6 @@
 #include "core/synth/synth.hpp"
 
-#include "core/face_detector.hpp"
+#include "core/face/face_detector.hpp"
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
 #include "redub/error.hpp"
@@ -230,7 +230,7 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
         if (progress) {
             const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             Progress p{"render", i + 1, n_frames, double(i + 1) / n_frames, el / double(i + 1) * double(n_frames - i - 1)};
-            if (!progress(p)) throw Error(ErrorKind::Cancelled, "cancelled by the user");
+            progress(p);
         }
     }
     if (!writer) fail(ErrorKind::BadInput, "synth: the speech is shorter than one frame");

@@ -8,7 +8,7 @@
 //   // clip.mp4 + clip.json (r.json_path)
 #pragma once
 
-#include "core/synth/face_warp.hpp"
+#include "core/face/face_warp.hpp"
 #include "core/synth/tts.hpp"
 #include "core/synth/visemes.hpp"
 #include "redub/job.hpp"

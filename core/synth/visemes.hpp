@@ -7,19 +7,13 @@
 // dominance on the opening so the lips really close; vowels dominate broadly.
 #pragma once
 
+#include "core/face/face_warp.hpp"  // MouthParams: the ground truth a synthesized frame is rendered from
 #include "core/synth/tts.hpp"
 
 #include <string>
 #include <vector>
 
 namespace redub::core::synth {
-
-// The ground truth a synthesized frame is rendered from.
-struct MouthParams {
-    float opening = 0.0f;   // 0 = lips closed, 1 = widest "aa" (jaw drop + lip gap)
-    float width = 0.0f;     // -1 = narrow, 0 = rest, +1 = spread ("ee")
-    float rounding = 0.0f;  // 0 = none, 1 = fully rounded/protruded ("oo")
-};
 
 struct VisemeTarget {
     MouthParams params;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled default model (resources/models/default/) from scratch:
-# ground-truth talking-face clips synthesized from real faces (DATA.md) and
+# ground-truth talking-face clips synthesized from real faces (docs/training.md) and
 # flite speech, a train / held-out split by identity and by utterance, dataset
 # caches, then training (resumable: re-running continues from the checkpoint).
 #

@@ -1,7 +1,7 @@
 // Frame -> mel-window alignment: exact over an hour at every common rate,
 // offsets of both signs, silence padding at both ends, short and empty audio.
-#include "core/align.hpp"
-#include "core/mel.hpp"
+#include "core/audio/align.hpp"
+#include "core/audio/mel.hpp"
 #include "redub/error.hpp"
 
 #include <QtTest>

@@ -1,5 +1,5 @@
 // Length policy: how many frames the dub has and which source frame feeds each.
-#include "core/length_policy.hpp"
+#include "core/audio/length_policy.hpp"
 #include "redub/error.hpp"
 
 #include <QtTest>

@@ -1,6 +1,6 @@
 // Mel spectrogram vs an independent numpy/scipy reference (tests/fixtures/mel,
 // made by make_mel_fixtures.py), plus edge cases.
-#include "core/mel.hpp"
+#include "core/audio/mel.hpp"
 #include "core_audio/npy_reader.hpp"
 #include "redub/error.hpp"
 

@@ -1,5 +1,5 @@
-// The lip-sync meter and speech alignment (core/sync_meter.hpp).
-#include "core/sync_meter.hpp"
+// The lip-sync meter and speech alignment (core/audio/sync_meter.hpp).
+#include "core/audio/sync_meter.hpp"
 #include "core/synth/tts.hpp"
 #include "media/audio_reader.hpp"
 #include "redub/error.hpp"

@@ -2,7 +2,7 @@
 // geometry tests that must not load dlib.
 #pragma once
 
-#include "core/face_detector.hpp"
+#include "core/face/face_detector.hpp"
 
 #include <cmath>
 

@@ -1,11 +1,11 @@
 // Real dlib detections and tracking on real photos, moved around in frames
 // generated here. The landmark model is loaded once for the whole executable.
-#include "core/composite.hpp"
-#include "core/crop.hpp"
-#include "core/face_detector.hpp"
-#include "core/face_track.hpp"
-#include "core/face_tracker.hpp"
-#include "core/mask.hpp"
+#include "core/dub/composite.hpp"
+#include "core/face/crop.hpp"
+#include "core/face/face_detector.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/face_tracker.hpp"
+#include "core/face/mask.hpp"
 #include "redub/error.hpp"
 #include "support/test_support.hpp"
 

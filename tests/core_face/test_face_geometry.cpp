@@ -1,9 +1,9 @@
 // Pure geometry of faces: crops, masks, compositing, track choice and
 // smoothing. No dlib, no files.
-#include "core/composite.hpp"
-#include "core/crop.hpp"
-#include "core/face_track.hpp"
-#include "core/mask.hpp"
+#include "core/dub/composite.hpp"
+#include "core/face/crop.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/mask.hpp"
 #include "redub/error.hpp"
 #include "tests/core_face/synthetic_face.hpp"
 

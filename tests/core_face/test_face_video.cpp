@@ -1,7 +1,7 @@
 // Tracking the real webcam clip bundled with Redub (resources/sample), decoded
 // with the media layer: the face must be found in (nearly) every frame.
-#include "core/face_track.hpp"
-#include "core/face_tracker.hpp"
+#include "core/face/face_track.hpp"
+#include "core/face/face_tracker.hpp"
 #include "media/video_reader.hpp"
 #include "support/test_support.hpp"
 

@@ -1,7 +1,7 @@
 // End-to-end tests of the dub job on real media (the bundled webcam clip and
 // LibriVox speech), with a tiny randomly initialised model so they stay fast.
-#include "core/dub.hpp"
-#include "core/video_faces.hpp"
+#include "core/dub/dub.hpp"
+#include "core/face/video_faces.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "models/config.hpp"
@@ -257,7 +257,6 @@ private Q_SLOTS:
             core::DubCallbacks cb;
             cb.progress = [&](const Progress& pr) {
                 if (pr.stage == "generate") seen.push_back(pr);
-                return true;
             };
             core::runDub(p, cb);
             // One report per sampler step of every call (3 steps, `chunks` frames per call).
@@ -274,11 +273,14 @@ private Q_SLOTS:
     void cancelLeavesNoOutput() {
         core::DubParams p = params("cancelled.mp4");
         int calls = 0;
+        std::stop_source stop;  // the one cancel channel; progress only reports
         core::DubCallbacks cb;
-        cb.progress = [&](const Progress& pr) { return !(pr.stage == "generate" && ++calls > 3); };
+        cb.progress = [&](const Progress& pr) {
+            if (pr.stage == "generate" && ++calls > 3) stop.request_stop();
+        };
         const auto before = std::distance(fs::directory_iterator(dir_.path().toStdString()), fs::directory_iterator{});
         try {
-            core::runDub(p, cb);
+            core::runDub(p, cb, stop.get_token());
             QFAIL("the cancelled run returned");
         } catch (const Error& e) {
             QVERIFY(e.kind() == ErrorKind::Cancelled);

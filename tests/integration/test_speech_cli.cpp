@@ -1,6 +1,6 @@
 // Speech from text and photo to talking video through the CLI: `voices`, `say`,
 // `dub --text`, `animate` (the bundled model, a real photo), and their bad inputs.
-#include "core/sync_meter.hpp"
+#include "core/audio/sync_meter.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "support/test_support.hpp"

@@ -114,7 +114,6 @@ private Q_SLOTS:
         std::vector<int> ts;
         const auto out = gen_->sample(b, p, [&](const StepInfo& s) {
             ts.push_back(s.timestep);
-            return true;
         });
         QCOMPARE(ts.front(), 960);
         QCOMPARE(ts.back(), 0);

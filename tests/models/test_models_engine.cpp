@@ -168,7 +168,7 @@ private Q_SLOTS:
         std::vector<int> timesteps;
         gen_->sample(b, p, [&](const StepInfo& s) {
             timesteps.push_back(s.timestep);
-            return s.total == 6 && s.x0 != nullptr;
+            QVERIFY(s.total == 6 && s.x0 != nullptr);
         });
         // redub-a samples with trailing spacing (models/sampler.hpp): the first step is at T-1.
         QVERIFY(timesteps == (std::vector<int>{999, 833, 666, 499, 333, 166}));
@@ -176,13 +176,15 @@ private Q_SLOTS:
         p.spacing = "leading";
         gen_->sample(b, p, [&](const StepInfo& s) {
             timesteps.push_back(s.timestep);
-            return true;
         });
         QVERIFY(timesteps == (std::vector<int>{833, 666, 500, 333, 166, 0}));
         p.spacing.clear();
         int calls = 0;
         ErrorKind kind{};
-        errorOf([&] { gen_->sample(b, p, [&](const StepInfo&) { return ++calls < 2; }); }, &kind);
+        {  // a stop requested from the step callback ends sampling before the next step
+            std::stop_source during;
+            errorOf([&] { gen_->sample(b, p, [&](const StepInfo&) { if (++calls >= 2) during.request_stop(); }, during.get_token()); }, &kind);
+        }
         QVERIFY(kind == ErrorKind::Cancelled);
         QCOMPARE(calls, 2);
         std::stop_source stop;

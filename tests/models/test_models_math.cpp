@@ -196,15 +196,17 @@ private Q_SLOTS:
         SampleRequest req{1, S, &source, &mask, &noise};
         int calls = 0, callbacks = 0;
         ErrorKind kind{};
+        // The step callback reports; cancelling is the stop token's job alone (one channel).
+        std::stop_source first;
         QString msg = errorOf(
             [&] {
                 runSampler(s, SamplerParams::defaults(), 25, req, perfectPredictor(s, x0, &calls), normalNoise(1),
                            [&](const StepInfo& info) {
                                ++callbacks;
-                               if (info.total != 25 || info.x0 == nullptr) return false;
-                               return info.step < 3;  // cancel after the 3rd step
+                               QVERIFY(info.total == 25 && info.x0 != nullptr);
+                               if (info.step == 3) first.request_stop();  // cancel after the 3rd step
                            },
-                           {});
+                           first.get_token());
             },
             &kind);
         QVERIFY(kind == ErrorKind::Cancelled);
@@ -218,7 +220,6 @@ private Q_SLOTS:
                 runSampler(s, SamplerParams::defaults(), 25, req, perfectPredictor(s, x0, &calls), normalNoise(1),
                            [&](const StepInfo& info) {
                                if (info.step == 2) stop.request_stop();
-                               return true;
                            },
                            stop.get_token());
             },

@@ -1,7 +1,7 @@
 // The dataset builder: a synthesized clip -> cached crops, masks, mel windows and
 // mouth boxes that load back with the shapes of the model config; bad inputs.
 #include "core/synth/synth.hpp"
-#include "core/train_data.hpp"
+#include "core/train/train_data.hpp"
 #include "models/safetensors.hpp"
 #include "redub/error.hpp"
 #include "support/test_support.hpp"

@@ -3,7 +3,7 @@
 // correlation of the two ground truths, the measurement ceiling is high on true
 // frames, and bad clip lists are refused with the file named.
 #include "core/synth/synth.hpp"
-#include "core/train_eval.hpp"
+#include "core/train/train_eval.hpp"
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "redub/error.hpp"

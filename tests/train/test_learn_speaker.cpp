@@ -2,9 +2,9 @@
 // the bundled model fine-tuned for a few steps, measured before and after on the held-out
 // part, the report written; a cancel leaves the previous speaker model byte for byte; bad
 // clips are refused before anything is trained.
-#include "core/dub.hpp"
-#include "core/learn_speaker.hpp"
+#include "core/dub/dub.hpp"
 #include "core/synth/synth.hpp"
+#include "core/train/learn_speaker.hpp"
 #include "redub/error.hpp"
 #include "support/test_support.hpp"
 
@@ -61,7 +61,6 @@ private Q_SLOTS:
         std::vector<std::string> stages;
         const auto r = learnSpeaker(quick(out), [&](const Progress& p) {
             if (stages.empty() || stages.back() != p.stage) stages.push_back(p.stage);
-            return true;
         });
         QVERIFY(fs::exists(out));
         QVERIFY(!fs::exists(fs::path(out).concat(".learning.safetensors")));  // renamed into place
@@ -101,7 +100,6 @@ private Q_SLOTS:
             p.steps = 50;
             learnSpeaker(p, [&](const Progress& pr) {
                 if (pr.stage == "train" && pr.done >= 1) stop.request_stop();
-                return true;
             }, stop.get_token());
             QFAIL("expected a cancel");
         } catch (const Error& e) {

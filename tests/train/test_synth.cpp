@@ -1,9 +1,9 @@
 // The talking-face synthesizer on a real photo: the clip's audio is the speech,
 // its JSON holds one ground-truth entry per frame, and the mouth opening that
 // dlib measures on the encoded frames follows that ground truth.
-#include "core/face_detector.hpp"
+#include "core/face/face_detector.hpp"
 #include "core/synth/synth.hpp"
-#include "core/train_eval.hpp"
+#include "core/train/train_eval.hpp"
 #include "media/audio_reader.hpp"
 #include "media/video_reader.hpp"
 #include "redub/error.hpp"

@@ -1,6 +1,6 @@
 // Phone timings from flite and the viseme/coarticulation model that turns them
 // into per-frame mouth parameters.
-#include "core/synth/face_warp.hpp"
+#include "core/face/face_warp.hpp"
 #include "core/synth/tts.hpp"
 #include "core/synth/visemes.hpp"
 #include "redub/error.hpp"

@@ -1,7 +1,7 @@
 // The desktop editor driven like a user would: real media (a 1.2 s cut of the
 // bundled sample), real decoding, face scan and a tiny random model for the
 // generation tests. Runs on the offscreen platform.
-#include "core/dub.hpp"
+#include "core/dub/dub.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "models/config.hpp"

@@ -1,5 +1,5 @@
 // core::Project: the editor's JSON document (docs/editor.md).
-#include "core/project.hpp"
+#include "core/project/project.hpp"
 #include "redub/error.hpp"
 
 #include <QTemporaryDir>

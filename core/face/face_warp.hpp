@@ -1,0 +1,48 @@
+// Landmark-driven re-animation of a real face: moves the lips, jaw and eyelids
+// of a photo or video frame to given mouth parameters with a thin-plate-spline
+// warp, then renders the mouth interior (cavity, teeth, tongue) inside the new
+// inner-lip contour with colours taken from the face's own lips and skin.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <array>
+
+namespace redub::core::synth {
+
+using Landmarks68 = std::array<cv::Point2f, 68>;  // iBUG 68-point layout (dlib)
+
+// The mouth shape a frame is rendered with (the synthesizer's ground truth, core/synth/visemes).
+struct MouthParams {
+    float opening = 0.0f;   // 0 = lips closed, 1 = widest "aa" (jaw drop + lip gap)
+    float width = 0.0f;     // -1 = narrow, 0 = rest, +1 = spread ("ee")
+    float rounding = 0.0f;  // 0 = none, 1 = fully rounded/protruded ("oo")
+};
+
+// Small rigid head motion applied to the whole frame (about the face centre).
+struct HeadPose {
+    float rotation_deg = 0.0f;
+    float shift_x_px = 0.0f;
+    float shift_y_px = 0.0f;
+    float scale = 1.0f;
+};
+
+struct FrameControls {
+    MouthParams mouth;
+    float blink = 0.0f;  // 0 = eyes as in the source, 1 = closed
+    HeadPose pose;
+};
+
+// Lip gap / mouth width measured on landmarks (0 for closed lips, ~0.5 wide open):
+// the same measure evaluation applies to generated frames.
+float measuredOpening(const Landmarks68& lm);
+
+// Where the landmarks of `source` go for `controls` (before head pose).
+Landmarks68 targetLandmarks(const Landmarks68& source, const FrameControls& controls);
+
+// Renders one frame. `rgb` is CV_8UC3 RGB; `landmarks` are its 68 points.
+// `out_landmarks` (optional) receives the landmarks of the rendered frame.
+cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& landmarks, const FrameControls& controls,
+                    Landmarks68* out_landmarks = nullptr);
+
+}  // namespace redub::core::synth
