@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "core/audio/sync_meter.hpp"
 #include "redub/error.hpp"
+#include "redub/units.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -61,7 +62,7 @@ int cmdSync(const Args& args) {
     const auto audio = args.get("audio");
     const std::vector<float> speech = audio ? core::loadSpeech16k(*audio, stop) : m.speech;
     if (speech.empty()) fail(ErrorKind::BadInput, video, "has no audio track to measure against (give --audio)");
-    const int64_t offset = std::llround(offset_ms * core::kSyncRate / 1000.0);
+    const int64_t offset = samplesFromMs(offset_ms, core::kSyncRate);
     const int64_t n = int64_t(m.opening.size());
     const auto env = core::speechEnvelope(speech, m.fps, n, offset);
     const core::LagCorrelation lc = core::bestLagCorrelation(m.opening, env, m.fps, max_lag);

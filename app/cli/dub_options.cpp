@@ -3,6 +3,7 @@
 #include "core/audio/length_policy.hpp"
 #include "media/probe.hpp"
 #include "redub/error.hpp"
+#include "redub/units.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -96,13 +97,14 @@ core::DubParams dubParamsFrom(const Args& args) {
     if (auto a = args.get("audio")) p.speech = *a;
     if (auto m = args.get("model")) p.model = *m;
     p.steps = int(args.getInt("steps", 0));
-    if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "option --steps must be in 0..1000");
+    if (p.steps < 0 || p.steps > core::kMaxSamplerSteps)
+        fail(ErrorKind::BadInput, "option --steps must be in 0.." + std::to_string(core::kMaxSamplerSteps));
     p.seed = uint64_t(args.getInt("seed", 7));
     p.audio_guidance = float(args.getDouble("audio-guidance", p.audio_guidance));
     if (!(p.audio_guidance >= 0 && p.audio_guidance <= 20)) fail(ErrorKind::BadInput, "option --audio-guidance must be in 0..20");
     p.device = args.get("device", "auto");
     p.threads = int(args.getInt("threads", 0));
-    p.offset_samples = int64_t(std::llround(args.getDouble("offset-ms", 0.0) * 16.0));
+    p.offset_samples = samplesFromMs(args.getDouble("offset-ms", 0.0), core::kOffsetSampleRate);
     if (auto lp = args.get("length-policy")) p.length_policy = core::parseLengthPolicy(*lp);
     p.chunks = int(args.getInt("chunks", 1));
     p.chunk_frames = int(args.getInt("chunk-frames", p.chunk_frames));

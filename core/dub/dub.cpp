@@ -58,7 +58,8 @@ DubParams dubParamsFor(const Project& pr) {
 }
 
 void validate(const DubParams& p) {
-    if (p.steps < 0 || p.steps > 1000) fail(ErrorKind::BadInput, "steps must be in 0..1000 (0: the model's default)");
+    if (p.steps < 0 || p.steps > kMaxSamplerSteps)
+        fail(ErrorKind::BadInput, "steps must be in 0.." + std::to_string(kMaxSamplerSteps) + " (0: the model's default)");
     if (p.chunks < 1 || p.chunks > 64) fail(ErrorKind::BadInput, "chunks must be in 1..64");
     if (p.chunk_frames < 1 || p.chunk_frames > 10000) fail(ErrorKind::BadInput, "chunk frames must be in 1..10000");
     if (p.batch < 1 || p.batch > 256) fail(ErrorKind::BadInput, "batch must be in 1..256");

@@ -5,8 +5,22 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <initializer_list>
+#include <utility>
 
 namespace redub::core {
+namespace {
+
+// The value a config string names; Error{Unsupported} naming the model and the setting.
+template <class T>
+T pick(const std::string& name, std::initializer_list<std::pair<const char*, T>> options, const std::string& origin,
+       const char* what) {
+    for (const auto& [key, value] : options)
+        if (name == key) return value;
+    fail(ErrorKind::Unsupported, origin + ": unknown " + what + " '" + name + "'");
+}
+
+}  // namespace
 
 ModelGeometry geometryFor(const models::ModelConfig& cfg, const std::string& origin) {
     ModelGeometry g;
@@ -17,29 +31,18 @@ ModelGeometry geometryFor(const models::ModelConfig& cfg, const std::string& ori
     else
         fail(ErrorKind::Unsupported, origin + ": models with " + std::to_string(cfg.n_mels) +
                                          " mel bands are not supported (80 or 256)");
-    if (cfg.window_anchor == "start")
-        g.win.anchor = WindowParams::Anchor::Start;
-    else if (cfg.window_anchor == "centre" || cfg.window_anchor == "center")
-        g.win.anchor = WindowParams::Anchor::Centre;
-    else if (cfg.window_anchor == "diff2lip")
-        g.win.anchor = WindowParams::Anchor::Diff2Lip;
-    else
-        fail(ErrorKind::Unsupported, origin + ": unknown audio window anchor '" + cfg.window_anchor + "'");
+    using Anchor = WindowParams::Anchor;
+    g.win.anchor = pick<Anchor>(cfg.window_anchor, {{"start", Anchor::Start}, {"centre", Anchor::Centre},
+                                                    {"center", Anchor::Centre}, {"diff2lip", Anchor::Diff2Lip}},
+                                origin, "audio window anchor");
     g.win.cols = cfg.audio_cols;
     g.win.neighbours = cfg.audio_neighbours;
-    if (cfg.mask == "lower_half")
-        g.mask = MaskShape::LowerHalf;
-    else if (cfg.mask == "landmarks")
-        g.mask = MaskShape::Landmarks;
-    else
-        fail(ErrorKind::Unsupported, origin + ": unknown mask '" + cfg.mask + "'");
+    g.mask = pick<MaskShape>(cfg.mask, {{"lower_half", MaskShape::LowerHalf}, {"landmarks", MaskShape::Landmarks}},
+                             origin, "mask");
     g.crop = CropParams::defaults();
-    if (cfg.crop == "similarity")
-        g.crop.policy = CropParams::Policy::Similarity;
-    else if (cfg.crop == "detector_box")
-        g.crop.policy = CropParams::Policy::DetectorBox;
-    else
-        fail(ErrorKind::Unsupported, origin + ": unknown crop policy '" + cfg.crop + "'");
+    using Policy = CropParams::Policy;
+    g.crop.policy = pick<Policy>(cfg.crop, {{"similarity", Policy::Similarity}, {"detector_box", Policy::DetectorBox}},
+                                 origin, "crop policy");
     g.crop.size = cfg.image_size;
     return g;
 }

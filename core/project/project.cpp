@@ -2,6 +2,7 @@
 
 #include "redub/error.hpp"
 #include "redub/file.hpp"
+#include "redub/units.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -162,7 +163,7 @@ Project fromJson(const json& j, const fs::path& base) {
     p.offset_samples = getInt(j, "", "offset_samples", 0);
     const int64_t rate = getInt(j, "", "offset_sample_rate", kOffsetSampleRate);
     if (rate <= 0) bad("offset_sample_rate", "must be positive");
-    if (rate != kOffsetSampleRate) p.offset_samples = p.offset_samples * kOffsetSampleRate / rate;
+    if (rate != kOffsetSampleRate) p.offset_samples = rescaleSamples(p.offset_samples, int(rate), kOffsetSampleRate);
 
     if (const json* rs = member(j, "ranges")) {
         if (!rs->is_array()) bad("ranges", "expected an array, found " + typeName(*rs));
@@ -192,7 +193,8 @@ Project fromJson(const json& j, const fs::path& base) {
 
     p.model_path = loadPath(getString(j, "", "model", ""), base);
     const int64_t steps = getInt(j, "", "steps", 0);
-    if (steps < 0 || steps > 10000) bad("steps", "must be in 0..10000 (0 = the model's default)");
+    if (steps < 0 || steps > kMaxSamplerSteps)
+        bad("steps", "must be in 0.." + std::to_string(kMaxSamplerSteps) + " (0 = the model's default)");
     p.steps = static_cast<int>(steps);
     p.seed = getUInt(j, "", "seed", Project{}.seed);
     p.device = oneOf("device", getString(j, "", "device", "auto"), devices());

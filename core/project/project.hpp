@@ -27,6 +27,9 @@ namespace redub::core {
 
 // The sample rate offset_samples is counted in (the models' audio rate).
 inline constexpr int kOffsetSampleRate = 16000;
+// The most sampler steps a dub may ask for (0 = the model's default); the project loader,
+// validate(DubParams) and both front ends use this one bound.
+inline constexpr int kMaxSamplerSteps = 1000;
 
 // The current file format version; older versions are upgraded on load, newer
 // ones are refused with a message.

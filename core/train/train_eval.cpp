@@ -222,25 +222,20 @@ EvalReport evaluateLipSync(const EvalParams& ep, const ProgressFn& progress, std
     return rep;
 }
 
+// The per-clip figures a mean averages (frames are summed).
+constexpr double ClipEval::*kAveraged[] = {
+    &ClipEval::r_truth,     &ClipEval::r_still,    &ClipEval::r_still_unrelated,   &ClipEval::r_still_follow,
+    &ClipEval::r_own,       &ClipEval::r_unrelated, &ClipEval::r_chance,           &ClipEval::r_follow,
+    &ClipEval::fast_truth,  &ClipEval::fast_still, &ClipEval::fast_still_unrelated, &ClipEval::fast_chance,
+    &ClipEval::ssim_mouth};
+
 ClipEval meanOf(const std::vector<ClipEval>& clips, const std::string& name) {
     ClipEval m;
     m.clip = name;
     for (const auto& c : clips) {
         const double k = 1.0 / double(clips.size());
         m.frames += c.frames;
-        m.r_truth += c.r_truth * k;
-        m.r_still += c.r_still * k;
-        m.r_still_unrelated += c.r_still_unrelated * k;
-        m.r_still_follow += c.r_still_follow * k;
-        m.r_own += c.r_own * k;
-        m.r_unrelated += c.r_unrelated * k;
-        m.r_chance += c.r_chance * k;
-        m.r_follow += c.r_follow * k;
-        m.fast_truth += c.fast_truth * k;
-        m.fast_still += c.fast_still * k;
-        m.fast_still_unrelated += c.fast_still_unrelated * k;
-        m.fast_chance += c.fast_chance * k;
-        m.ssim_mouth += c.ssim_mouth * k;
+        for (double ClipEval::*f : kAveraged) m.*f += c.*f * k;
     }
     return m;
 }
