@@ -9,35 +9,41 @@
 
 namespace redub {
 
-void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-    namespace fs = std::filesystem;
-    const fs::path tmp = fs::path(path).concat(".partial");
+PartialFile::PartialFile(std::filesystem::path path)
+    : target_(std::move(path)), partial_(std::filesystem::path(target_).concat(".partial")) {}
+
+PartialFile::~PartialFile() {
+    if (committed_) return;
     std::error_code ec;
+    std::filesystem::remove(partial_, ec);
+}
+
+void PartialFile::commit() {
+    std::error_code ec;
+    std::filesystem::rename(partial_, target_, ec);
+    if (ec) fail(ErrorKind::Io, target_, "cannot move the finished file into place: " + ec.message());
+    committed_ = true;
+}
+
+ScratchPaths::~ScratchPaths() {
+    for (const auto& p : paths_) {
+        std::error_code ec;
+        std::filesystem::remove_all(p, ec);
+    }
+}
+
+void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    PartialFile file(path);
     {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        std::ofstream out(file.partial(), std::ios::binary | std::ios::trunc);
         if (!out)
             fail(ErrorKind::Io, path,
                  std::string("cannot be written here (missing folder or no permission): ") + std::strerror(errno));
-        try {
-            write(out);
-        } catch (...) {
-            out.close();
-            fs::remove(tmp, ec);
-            throw;
-        }
+        write(out);
         out.flush();
-        if (!out) {
-            out.close();
-            fs::remove(tmp, ec);
-            fail(ErrorKind::Io, path, "writing failed (disk full?)");
-        }
+        if (!out) fail(ErrorKind::Io, path, "writing failed (disk full?)");
     }
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        fs::remove(tmp, ec);
-        fail(ErrorKind::Io, path, "cannot move the finished file into place: " + why);
-    }
+    file.commit();
 }
 
 }  // namespace redub

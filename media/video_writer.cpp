@@ -2,6 +2,7 @@
 
 #include "media/ffmpeg_util.hpp"
 #include "media/probe.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 extern "C" {
@@ -68,7 +69,8 @@ void checkFolder(const fs::path& out) {
 }  // namespace
 
 struct VideoWriter::Impl {
-    fs::path out, partial;
+    fs::path out;
+    std::unique_ptr<PartialFile> file;  // "<out>.partial" until finish(); removed unless committed
     WriterParams p;
     int ew = 0, eh = 0;
     AVFormatContext* oc = nullptr;
@@ -93,10 +95,6 @@ struct VideoWriter::Impl {
         if (oc) {
             if (pb_open) avio_closep(&oc->pb);
             avformat_free_context(oc);
-        }
-        if (!finished && !partial.empty()) {
-            std::error_code ec;
-            fs::remove(partial, ec);
         }
     }
 
@@ -278,8 +276,8 @@ VideoWriter::VideoWriter(const fs::path& out, const WriterParams& params) : impl
                            out.string(), params.width, params.height, d.ew, d.eh);
     const std::string ext = out.extension().string();
     const AVOutputFormat* ofmt = av_guess_format(ext == ".mov" ? "mov" : "mp4", nullptr, nullptr);
-    d.partial = fs::path(out.string() + ".partial");
-    if (avformat_alloc_output_context2(&d.oc, ofmt, nullptr, d.partial.c_str()) < 0 || !d.oc)
+    d.file = std::make_unique<PartialFile>(out);
+    if (avformat_alloc_output_context2(&d.oc, ofmt, nullptr, d.file->partial().c_str()) < 0 || !d.oc)
         fail(ErrorKind::Internal, out, "cannot create the MP4 muxer");
     d.openVideo();
     if (params.with_audio) {
@@ -288,8 +286,8 @@ VideoWriter::VideoWriter(const fs::path& out, const WriterParams& params) : impl
         else
             d.openAudioCopy();
     }
-    int rc = avio_open(&d.oc->pb, d.partial.c_str(), AVIO_FLAG_WRITE);
-    if (rc < 0) d.ioFail(("cannot create '" + d.partial.string() + "'").c_str(), rc);
+    int rc = avio_open(&d.oc->pb, d.file->partial().c_str(), AVIO_FLAG_WRITE);
+    if (rc < 0) d.ioFail(("cannot create '" + d.file->partial().string() + "'").c_str(), rc);
     d.pb_open = true;
     AVDictionary* opts = nullptr;
     av_dict_set(&opts, "movflags", "+faststart", 0);
@@ -359,9 +357,7 @@ void VideoWriter::finish() {
     rc = avio_closep(&d.oc->pb);
     d.pb_open = false;
     if (rc < 0) d.ioFail("cannot close the output file", rc);
-    std::error_code ec;
-    fs::rename(d.partial, d.out, ec);
-    if (ec) fail(ErrorKind::Io, d.out, "cannot rename the finished file into place (" + ec.message() + ")");
+    d.file->commit();
     d.finished = true;
     log::media()->info("{}: wrote {} frames ({}x{}, {}){}", d.out.string(), d.vframes, d.p.width, d.p.height,
                        describeRate(d.p.frame_rate),
@@ -372,6 +368,6 @@ int64_t VideoWriter::framesWritten() const { return impl_->vframes; }
 int64_t VideoWriter::audioFramesWritten() const { return impl_->afed; }
 int VideoWriter::encodedWidth() const { return impl_->ew; }
 int VideoWriter::encodedHeight() const { return impl_->eh; }
-const fs::path& VideoWriter::partialPath() const { return impl_->partial; }
+const fs::path& VideoWriter::partialPath() const { return impl_->file->partial(); }
 
 }  // namespace redub::media

@@ -6,6 +6,7 @@
 #include "models/safetensors.hpp"
 #include "models/sampler.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <torch/torch.h>
@@ -133,9 +134,7 @@ struct Trainer::Impl {
             torch::serialize::OutputArchive oa;
             opt->save(oa);
             a.write("optimizer", oa);
-            const fs::path tmp = fs::path(statePath()).concat(".partial");
-            a.save_to(tmp.string());
-            fs::rename(tmp, statePath());
+            writeFileAtomically(statePath(), [&](std::ostream& o) { a.save_to(o); });
             return 0;
         });
     }

@@ -4,6 +4,7 @@
 #include "core/audio/sync_meter.hpp"
 #include "core/dub/dub.hpp"
 #include "core/synth/tts.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -45,21 +46,15 @@ int cmdDub(const Args& args) {
     const std::stop_token stop = stopOnInterrupt();
 
     // Speech given as text: spoken by an offline voice into a temporary WAV beside the output.
-    struct Remove {
-        std::filesystem::path file;
-        ~Remove() {
-            std::error_code ec;
-            if (!file.empty()) std::filesystem::remove(file, ec);
-        }
-    } spoken;
+    ScratchPaths scratch;
     if (const auto text = speechTextFrom(args)) {
         const std::filesystem::path out(p.output);
         if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path()))
             fail(ErrorKind::Io, out, "its folder does not exist");
-        spoken.file = (out.has_parent_path() ? out.parent_path() : std::filesystem::path(".")) /
-                      ("." + out.filename().string() + ".speech.wav");
-        const auto s = core::synth::writeSpeechWav(*text, args.get("voice", "slt"), args.getDouble("rate", 1.0), spoken.file);
-        p.speech = spoken.file;
+        const auto& spoken = scratch.add((out.has_parent_path() ? out.parent_path() : std::filesystem::path(".")) /
+                                         ("." + out.filename().string() + ".speech.wav"));
+        const auto s = core::synth::writeSpeechWav(*text, args.get("voice", "slt"), args.getDouble("rate", 1.0), spoken);
+        p.speech = spoken;
         if (!quiet())
             std::fprintf(stderr, "speech: %.2f s spoken by %s\n", s.durationSeconds(), args.get("voice", "slt").c_str());
     } else if (args.has("voice") || args.has("rate")) {

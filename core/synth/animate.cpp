@@ -3,6 +3,7 @@
 #include "core/synth/synth.hpp"
 #include "media/probe.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <chrono>
@@ -25,14 +26,7 @@ AnimateReport runAnimate(const AnimateParams& params, const ProgressFn& progress
     // Temporary files beside the output (same file system), always removed.
     const std::string stem = "." + params.output.filename().string();
     const fs::path still = dir / (stem + ".still.mp4"), spoken = dir / (stem + ".speech.wav");
-    struct Cleanup {
-        fs::path a, b;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove(a, ec);
-            fs::remove(b, ec);
-        }
-    } cleanup{still, spoken};
+    const ScratchPaths scratch{still, spoken};
     auto report = [&](const char* stage, double fraction) {
         if (!progress) return;
         Progress p;

@@ -4,6 +4,7 @@
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/log.hpp"
 
 #include <nlohmann/json.hpp>
@@ -258,15 +259,8 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
                                {"rounding", f.mouth.rounding},
                                {"blink", f.blink},
                                {"landmark_opening", f.landmark_opening}});
-    const fs::path tmp = fs::path(result.json_path).concat(".partial");
-    {
-        std::ofstream o(tmp);
-        if (!o) fail(ErrorKind::Io, tmp, "cannot write");
-        o << j.dump(1) << "\n";
-        if (!o) fail(ErrorKind::Io, tmp, "write failed (disk full?)");
-    }
-    writer->finish();
-    fs::rename(tmp, result.json_path);
+    writer->finish();  // the clip first, then its ground truth
+    writeFileAtomically(result.json_path, [&](std::ostream& o) { o << j.dump(1) << "\n"; });
     result.frames = n_frames;
     return result;
 }

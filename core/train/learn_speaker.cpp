@@ -173,13 +173,7 @@ LearnSpeakerReport learn(const LearnSpeakerParams& p, const ProgressFn& progress
     // Scratch files beside the model (same file system), removed at the end.
     const fs::path scratch = withSuffix(p.out, ".measure");
     fs::create_directories(scratch);
-    struct Cleanup {
-        fs::path dir;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } cleanup{scratch};
+    const ScratchPaths cleanup{scratch};
 
     report("measure", 0, 0, 0, -1);
     if (stop.stop_requested()) throw cancelled();

@@ -1,8 +1,13 @@
 #include "redub/error.hpp"
+#include "redub/file.hpp"
 #include "redub/job.hpp"
 #include "redub/rational.hpp"
+#include "redub/units.hpp"
 
 #include <QtTest>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace redub;
 
@@ -48,6 +53,50 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY(e.kind() == ErrorKind::Cancelled);
         }
+    }
+    void partialFileKeepsTheOldFileUnlessCommitted() {
+        namespace fs = std::filesystem;
+        QTemporaryDir dir;
+        const fs::path target = fs::path(dir.path().toStdString()) / "out.bin";
+        std::ofstream(target) << "old";
+        {
+            PartialFile f(target);
+            std::ofstream(f.partial()) << "half";
+        }  // an error or a cancel: not committed
+        QVERIFY(!fs::exists(fs::path(target).concat(".partial")));
+        QCOMPARE(fs::file_size(target), uintmax_t(3));
+        {
+            PartialFile f(target);
+            std::ofstream(f.partial()) << "new!!";
+            f.commit();
+        }
+        QCOMPARE(fs::file_size(target), uintmax_t(5));
+        // A write that throws leaves the old file too.
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 writeFileAtomically(target, [](std::ostream& o) { o << "x"; throw std::runtime_error("no"); }));
+        QCOMPARE(fs::file_size(target), uintmax_t(5));
+        QVERIFY(!fs::exists(fs::path(target).concat(".partial")));
+    }
+    void scratchPathsAreRemovedWhateverHappens() {
+        namespace fs = std::filesystem;
+        QTemporaryDir dir;
+        const fs::path base(dir.path().toStdString());
+        try {
+            ScratchPaths scratch{base / "a.wav"};
+            std::ofstream(scratch.add(base / "b.mp4")) << "b";
+            std::ofstream(base / "a.wav") << "a";
+            fs::create_directories(scratch.add(base / "measure") / "deep");
+            throw std::runtime_error("the job failed");
+        } catch (const std::runtime_error&) {
+        }
+        QVERIFY(!fs::exists(base / "a.wav") && !fs::exists(base / "b.mp4") && !fs::exists(base / "measure"));
+    }
+    void timeAndSampleConversionsAgree() {
+        QCOMPARE(samplesFromMs(120.0, 16000), int64_t(1920));
+        QCOMPARE(samplesFromMs(-0.03125, 16000), int64_t(-1));  // rounds to the nearest sample
+        QCOMPARE(samplesFromSeconds(1.5, 48000), int64_t(72000));
+        QCOMPARE(msFromSamples(1920, 16000), 120.0);
+        QCOMPARE(rescaleSamples(-44101, 44100, 16000), int64_t(-16000));  // toward zero, as the project file
     }
 };
 
