@@ -43,7 +43,7 @@ int cmdVoices(const Args& args) {
         std::printf("%s\n", j.dump(2).c_str());
         return 0;
     }
-    for (const auto& v : voices) std::printf("%-6s %s\n", v.name.c_str(), v.description.c_str());
+    for (const auto& v : voices) std::printf("%-12s %s\n", v.name.c_str(), v.description.c_str());
     return 0;
 }
 

@@ -143,6 +143,9 @@ SynthResult synthesizeClip(const SynthParams& params, const fs::path& out, const
         speech.sample_rate = 16000;  // the timeline's unit only: no audio is written
     else
         speech = synthesize(params.text, params.voice, params.rate);
+    if (!still_only && speech.phones.empty())
+        fail(ErrorKind::BadInput, "voice '" + params.voice + "' gives no phone timings; the talking-face synthesizer "
+                                  "needs one of flite's voices (slt, rms, awb, kal16)");
 
     // Lead-in/out silence so every clip starts and ends with a closed mouth.
     const int lead = still_only ? int(std::lround(params.duration_s * speech.sample_rate))

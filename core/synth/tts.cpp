@@ -1,7 +1,7 @@
 #include "core/synth/tts.hpp"
 
+#include "core/synth/external_voices.hpp"
 #include "media/wav_writer.hpp"
-
 #include "redub/error.hpp"
 
 #include <algorithm>
@@ -42,8 +42,11 @@ cst_voice* voiceByName(const std::string& name) {
     else if (name == "rms") v = register_cmu_us_rms(nullptr);
     else if (name == "awb") v = register_cmu_us_awb(nullptr);
     else if (name == "kal16" || name == "kal") v = register_cmu_us_kal16(nullptr);
-    else
-        fail(ErrorKind::BadInput, "voice '" + name + "' is not available (use slt, rms, awb or kal16)");
+    else {
+        std::string list;
+        for (const auto& n : availableVoices()) list += (list.empty() ? "" : ", ") + n;
+        fail(ErrorKind::BadInput, "voice '" + name + "' is not available (use " + list + "; `redub-cli voices` describes them)");
+    }
     if (!v) fail(ErrorKind::Internal, "flite could not load voice '" + name + "'");
     voices[name] = v;
     return v;
@@ -51,13 +54,23 @@ cst_voice* voiceByName(const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> availableVoices() { return {"slt", "rms", "awb", "kal16"}; }
+std::vector<std::string> availableVoices() {
+    std::vector<std::string> names;
+    for (const auto& v : voiceInfos()) names.push_back(v.name);
+    return names;
+}
 
 std::vector<VoiceInfo> voiceInfos() {
-    return {{"slt", "female, US English (CMU Arctic, clustergen: the most natural of the four)"},
-            {"rms", "male, US English (CMU Arctic, clustergen)"},
-            {"awb", "male, Scottish English (CMU Arctic, clustergen)"},
-            {"kal16", "male, US English (diphone, 16 kHz: robotic but very clear)"}};
+    std::vector<VoiceInfo> out = {{"slt", "female, US English (flite, CMU Arctic clustergen; with phone timings)"}};
+    // Festival's HTS voice sounds most natural; eSpeak NG is the robotic fallback.
+    for (const auto& v : externalVoices())
+        if (v.name == "hts-slt" && installed(v)) out.push_back({v.name, v.description});
+    out.push_back({"rms", "male, US English (flite, CMU Arctic clustergen; with phone timings)"});
+    out.push_back({"awb", "male, Scottish English (flite, CMU Arctic clustergen; with phone timings)"});
+    out.push_back({"kal16", "male, US English (flite diphone, 16 kHz: robotic but very clear; with phone timings)"});
+    for (const auto& v : externalVoices())
+        if (v.name != "hts-slt" && installed(v)) out.push_back({v.name, v.description});
+    return out;
 }
 
 void checkSpeakableText(const std::string& text) {
@@ -79,6 +92,7 @@ void checkSpeakableText(const std::string& text) {
 Speech synthesize(const std::string& text, const std::string& voice, double rate) {
     checkSpeakableText(text);
     if (!(rate >= 0.5 && rate <= 2.0)) fail(ErrorKind::BadInput, "speaking rate must be in 0.5..2 (1 = the voice's pace)");
+    if (const auto ext = findExternalVoice(voice)) return speakExternal(*ext, text, rate);
     std::lock_guard lock(fliteMutex());
     cst_voice* v = voiceByName(voice);
     flite_feat_set_float(v->features, "duration_stretch", float(1.0 / rate));

@@ -1,4 +1,4 @@
-// Text-to-speech with phoneme timings (flite). The timings are the ground truth
+// Text-to-speech: flite with phoneme timings, Festival HTS and eSpeak NG for audio only. The timings are the ground truth
 // that drives the synthesized mouth, so they come straight from the synthesizer's
 // own Segment relation, not from a re-alignment.
 #pragma once
@@ -26,8 +26,10 @@ struct Speech {
     }
 };
 
-// Voices linked into Redub: "slt" (female), "rms" (male), "awb" (male, Scottish),
-// "kal16" (male, diphone).
+// The voices that can speak here: flite's, linked into Redub with phone timings - "slt"
+// (female), "rms" (male), "awb" (male, Scottish), "kal16" (male, diphone) - and, when their
+// Debian packages are installed, Festival's HTS voice "hts-slt" and eSpeak NG's "espeak-us",
+// "espeak-us-f", "espeak-gb" (audio only: Speech::phones stays empty).
 std::vector<std::string> availableVoices();
 
 struct VoiceInfo {

@@ -1,6 +1,7 @@
 // Speech from text and photo to talking video through the CLI: `voices`, `say`,
 // `dub --text`, `animate` (the bundled model, a real photo), and their bad inputs.
 #include "core/audio/sync_meter.hpp"
+#include "media/audio_reader.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "support/test_support.hpp"
@@ -44,7 +45,30 @@ private Q_SLOTS:
         const QJsonArray voices = QJsonDocument::fromJson(out.toUtf8()).array();
         QStringList names;
         for (const auto& v : voices) names << v.toObject()["name"].toString();
-        QCOMPARE(names, QStringList({"slt", "rms", "awb", "kal16"}));
+        // flite's four (linked in) and, from the installer's packages, Festival HTS and eSpeak NG.
+        QCOMPARE(names, QStringList({"slt", "hts-slt", "rms", "awb", "kal16", "espeak-us", "espeak-us-f", "espeak-gb"}));
+    }
+
+    void festivalAndEspeakVoicesSpeakAtTheGivenRate() {
+        for (const QString voice : {"hts-slt", "espeak-us", "espeak-gb"}) {
+            const QString a = tmp(voice + "-a.wav"), b = tmp(voice + "-b.wav");
+            QCOMPARE(test::runCli({"--quiet", "say", "--text", "Hello world, this is Redub speaking.", "--voice", voice,
+                                   "-o", a}),
+                     0);
+            QCOMPARE(test::runCli({"--quiet", "say", "--text", "Hello world, this is Redub speaking.", "--voice", voice,
+                                   "--rate", "1.6", "-o", b}),
+                     0);
+            const auto pa = media::readAudio(a.toStdString(), 16000, 1), pb = media::readAudio(b.toStdString(), 16000, 1);
+            const double da = double(pa.samples.size()) / 16000, db = double(pb.samples.size()) / 16000;
+            QVERIFY2(da > 1.2 && da < 6, qPrintable(voice + QString(": %1 s").arg(da)));
+            QVERIFY2(db < 0.85 * da, qPrintable(voice + QString(": %1 s at 1.6x vs %2 s").arg(db).arg(da)));
+            double e = 0;
+            for (float s : pa.samples) e += double(s) * s;
+            QVERIFY2(std::sqrt(e / double(pa.samples.size())) > 0.01, qPrintable(voice + " is silent"));
+        }
+        // Text outside ASCII is refused by every voice, before any program runs.
+        expectBadInput({"say", "--text", QString::fromUtf8("gr\xC3\xBC\xC3\x9F"), "--voice", "espeak-us", "-o", tmp("x.wav")},
+                       tmp("x.wav"), "character");
     }
 
     void saysTextIntoAWavAtTheGivenRate() {
