@@ -1,11 +1,15 @@
 #include "cli/dub_options.hpp"
 
+#include "cli/commands.hpp"
 #include "core/audio/length_policy.hpp"
+#include "core/audio/sync_meter.hpp"
+#include "core/synth/tts.hpp"
 #include "media/probe.hpp"
 #include "redub/error.hpp"
 #include "redub/units.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -146,6 +150,63 @@ core::DubParams dubParamsFrom(const Args& args) {
         }
     }
     return p;
+}
+
+}  // namespace redub::cli
+
+namespace redub::cli {
+
+core::DubParams dubJobParams(const Args& args) {
+    if (const auto project = args.get("project")) {
+        // Exactly what the editor would export for this project (core::dubParamsFor).
+        args.allowOnly({"project", "output", "json-progress", "threads"});
+        core::DubParams p = core::dubParamsFor(core::loadProject(*project));
+        if (auto o = args.get("output")) p.output = *o;
+        if (p.output.empty()) fail(ErrorKind::BadInput, *project, "has no export path yet: give -o OUT.mp4");
+        p.threads = int(args.getInt("threads", 0));
+        return p;
+    }
+    args.allowOnly(dubOptionNames());
+    core::DubParams p = dubParamsFrom(args);
+    p.output = args.require("output");
+    return p;
+}
+
+void completeDubParams(const Args& args, core::DubParams& p, ScratchPaths& scratch, const std::stop_token& stop) {
+    if (const auto text = speechTextFrom(args)) {
+        const std::filesystem::path out(p.output);
+        if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path()))
+            fail(ErrorKind::Io, out, "its folder does not exist");
+        const auto& spoken = scratch.add((out.has_parent_path() ? out.parent_path() : std::filesystem::path(".")) /
+                                         ("." + out.filename().string() + ".speech.wav"));
+        const auto s = core::synth::writeSpeechWav(*text, args.get("voice", "slt"), args.getDouble("rate", 1.0), spoken);
+        p.speech = spoken;
+        if (!quiet())
+            std::fprintf(stderr, "speech: %.2f s spoken by %s\n", s.durationSeconds(), args.get("voice", "slt").c_str());
+    } else if (args.has("voice") || args.has("rate")) {
+        fail(ErrorKind::BadInput, "--voice and --rate go with --text or --text-file");
+    }
+
+    if (args.has("auto-offset")) {
+        // Line the new speech up with the video's own speech (or, without one, its mouth).
+        if (args.has("offset-ms")) fail(ErrorKind::BadInput, "--auto-offset and --offset-ms exclude each other");
+        const auto take = core::loadSpeech16k(p.speech, stop);
+        core::OffsetEstimate e;
+        std::string by = "its speech";
+        try {
+            e = core::estimateSpeechOffset(core::loadSpeech16k(p.video, stop), take);
+        } catch (const Error& err) {
+            if (err.kind() != ErrorKind::BadInput) throw;  // no audio track, or a silent one: use the mouth
+            by = "the mouth";
+            const core::VideoMeasure m = core::measureVideo(p.video, p.detect_every, nullptr, {}, stop);
+            e = core::estimateOffsetFromMouth(m.opening, m.fps, take);
+        }
+        p.offset_samples = e.offset_samples;
+        if (!quiet())
+            std::fprintf(stderr, "auto-offset: the new speech lines up with the video (by %s) when shifted %+.0f ms "
+                                 "(confidence %.2f)\n",
+                         by.c_str(), e.offset_ms, e.confidence);
+    }
 }
 
 }  // namespace redub::cli

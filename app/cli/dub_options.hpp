@@ -3,9 +3,11 @@
 
 #include "cli/args.hpp"
 #include "core/dub/dub.hpp"
+#include "redub/file.hpp"
 
 #include <optional>
 #include <set>
+#include <stop_token>
 #include <string>
 
 namespace redub::cli {
@@ -22,6 +24,15 @@ core::DubParams dubParamsFrom(const Args& args);
 // The speech given as text: --text "..." or --text-file F (nullopt when neither; both, or an
 // unreadable file: Error{BadInput} naming it). The text is not checked here.
 std::optional<std::string> speechTextFrom(const Args& args);
+
+// The job `dub` runs: the parameters of a project (--project P, with -o overriding its export
+// path) or of the options (-o required). Throws Error{BadInput} naming the option or file.
+core::DubParams dubJobParams(const Args& args);
+
+// The rest of what `dub` does before the job runs: speech given as text is spoken into a hidden
+// WAV beside the output (kept in `scratch`, removed with it), --auto-offset is measured. Throws
+// Error naming the file or option; --voice/--rate without text are refused.
+void completeDubParams(const Args& args, core::DubParams& p, ScratchPaths& scratch, const std::stop_token& stop);
 
 extern const char* const kDubUsage;
 

@@ -18,8 +18,10 @@ int cmdFeatures(const Args&);
 extern const char* const kFeaturesUsage;
 int benchFeatures(const Args&);
 int cmdDub(const Args&);
+int cmdBatch(const Args&);
 int benchDub(const Args&);
 extern const char* const kDubUsage;
+extern const char* const kBatchUsage;
 int cmdSynth(const Args&);
 int cmdDataset(const Args&);
 int cmdTrain(const Args&);
@@ -47,6 +49,7 @@ const std::vector<Command>& commands() {
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
         {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth"}, cmdDub},
+        {"batch", "run a list of dub jobs from a JSON file (resumable; --only I for one Slurm/Kubernetes array task)", kBatchUsage, {"count", "force", "json-progress"}, cmdBatch},
         {"voices", "list the offline voices that speak --text", kVoicesUsage, {"json"}, cmdVoices},
         {"say", "speak text with an offline voice into a WAV", kSayUsage, {}, cmdSay},
         {"animate", "make the face in a photo talk (head motion, blinks, the mouth from the speech or text)", kAnimateUsage, {}, cmdAnimate},
