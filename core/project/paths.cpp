@@ -14,10 +14,22 @@ std::optional<fs::path> env(const char* name) {
     if (const char* v = std::getenv(name); v && *v) return fs::path(v);
     return std::nullopt;
 }
+
+
+// <prefix>/share/redub when the running program is <prefix>/bin/NAME (an installed package,
+// wherever its prefix is); empty otherwise.
+fs::path installedDataDir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || exe.parent_path().filename() != "bin") return {};
+    const fs::path d = exe.parent_path().parent_path() / "share" / "redub";
+    return fs::is_directory(d / "models") ? d : fs::path();
+}
 }  // namespace
 
 fs::path dataDir() {
     if (auto d = env("REDUB_DATA_DIR")) return *d;
+    if (auto d = installedDataDir(); !d.empty()) return d;
     if (fs::is_directory(REDUB_DATA_DIR_BUILD)) return REDUB_DATA_DIR_BUILD;
     return REDUB_DATA_DIR_INSTALL;
 }

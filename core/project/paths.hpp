@@ -7,8 +7,10 @@
 
 namespace redub::core {
 
-// The resources folder: $REDUB_DATA_DIR if set, else the source tree's
-// resources/ (running from a build tree), else the installed share/redub.
+// The resources folder: $REDUB_DATA_DIR if set, else <prefix>/share/redub when the program
+// runs as <prefix>/bin/NAME and that folder exists (installed: from any working directory),
+// else the source tree's resources/ (running from a build tree), else the configured
+// install location.
 std::filesystem::path dataDir();
 
 // A file below dataDir(); throws Error{BadInput} naming every place searched
