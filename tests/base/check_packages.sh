@@ -64,6 +64,8 @@ for f in "${files[@]}"; do
   while IFS=: read -r line path; do
     [ -n "$path" ] || continue
     case "$path" in *'*'*|*'$'*|/usr/local/*) continue ;; esac  # globs, variables, a user's own installs
+    case "$path" in /usr/share/redub|/usr/share/redub/*|/usr/bin/redub|/usr/bin/redub-cli|/usr/share/man/man1/redub-cli.1.gz)
+      continue ;; esac  # what Redub's own package installs (docs/packaging.md)
     path="${path%/}"; path="${path%.}"
     key="$f:$path"; [ -n "${seen[$key]:-}" ] && continue; seen[$key]=1
     paths_checked=$((paths_checked + 1))
