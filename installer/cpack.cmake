@@ -49,8 +49,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "video")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)    # the libraries the programs link (dpkg-shlibdeps)
 # What the programs need besides the libraries they link: the landmark model, the editor's
 # platform plugins; the extra voices are optional.
-# (qt6-qpa-plugins: the editor's X11/Wayland platform plugins, which libqt6gui6 only recommends.)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libdlib-data, qt6-qpa-plugins")
+# (qt6-qpa-plugins: the editor's X11/Wayland platform plugins, which libqt6gui6 only recommends;
+# libopenblas0-pthread: the threaded BLAS LibTorch should use, which nothing else pulls in.)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libdlib-data, qt6-qpa-plugins, libopenblas0-pthread")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "festival, festvox-us-slt-hts, espeak-ng")
 set(CPACK_GENERATOR "DEB")
 include(CPack)

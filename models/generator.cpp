@@ -380,4 +380,13 @@ void writeRandomModel(const ModelConfig& config, const std::filesystem::path& ou
     writeModel(config, m, out);
 }
 
+int64_t importDiff2Lip(const std::filesystem::path& pt, const std::filesystem::path& out, const ModelConfig& config) {
+    TensorMap w = readTorchCheckpoint(pt);
+    // Building the generator checks every key and shape against the config.
+    auto gen = Generator::fromWeights(config, w, DeviceKind::Cpu, 0, pt.string());
+    writeModel(config, w, out);
+    log::models()->warn("{}: Diff2Lip weights are licensed CC-BY-NC-4.0 (non-commercial use only)", pt.string());
+    return gen->parameterCount();
+}
+
 }  // namespace redub::models

@@ -118,4 +118,10 @@ void writeRandomModel(const ModelConfig& config, const std::filesystem::path& ou
 // Writes a model file (safetensors + config metadata) from named weights.
 void writeModel(const ModelConfig& config, const TensorMap& weights, const std::filesystem::path& out);
 
+// Imports a Diff2Lip checkpoint (readTorchCheckpoint, pt_import.hpp) into a Redub model file:
+// every key and shape must match `config` (default: the published Diff2Lip network), checked
+// by building the generator. Returns the parameter count.
+int64_t importDiff2Lip(const std::filesystem::path& pt, const std::filesystem::path& out,
+                       const ModelConfig& config = ModelConfig::diff2lip());
+
 }  // namespace redub::models

@@ -2,7 +2,6 @@
 
 #include "models/safetensors.hpp"
 #include "redub/error.hpp"
-#include "redub/log.hpp"
 
 #include <bit>
 #include <cstring>
@@ -511,15 +510,6 @@ TensorMap readTorchCheckpoint(const std::filesystem::path& file) {
     std::string bytes(size, '\0');
     if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) fail(ErrorKind::Io, file, "read failed");
     return parseTorchCheckpoint(bytes, file.string());
-}
-
-int64_t importDiff2Lip(const std::filesystem::path& pt, const std::filesystem::path& out, const ModelConfig& config) {
-    TensorMap w = readTorchCheckpoint(pt);
-    // Building the generator checks every key and shape against the config.
-    auto gen = Generator::fromWeights(config, w, DeviceKind::Cpu, 0, pt.string());
-    writeModel(config, w, out);
-    log::models()->warn("{}: Diff2Lip weights are licensed CC-BY-NC-4.0 (non-commercial use only)", pt.string());
-    return gen->parameterCount();
 }
 
 }  // namespace redub::models

@@ -4,7 +4,6 @@
 // interpreter for the pickle subset torch.save emits. Torch-free.
 #pragma once
 
-#include "models/config.hpp"
 #include "models/generator.hpp"
 
 #include <filesystem>
@@ -17,10 +16,5 @@ namespace redub::models {
 // float64 storages are converted. Throws Error{BadInput} naming the file and the problem.
 TensorMap readTorchCheckpoint(const std::filesystem::path& file);
 TensorMap parseTorchCheckpoint(const std::string& bytes, const std::string& origin);
-
-// Imports a Diff2Lip checkpoint into a Redub model file: every key and shape must match
-// `config` (default: the published Diff2Lip network). Returns the parameter count.
-int64_t importDiff2Lip(const std::filesystem::path& pt, const std::filesystem::path& out,
-                       const ModelConfig& config = ModelConfig::diff2lip());
 
 }  // namespace redub::models

@@ -22,7 +22,7 @@ echo "built $(basename "$deb"): $(du -h "$deb" | cut -f1)"
 [ "$(dpkg-deb -f "$deb" Package)" = redub ] || fail "Package is not redub"
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "Version is not $version"
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in libdlib-data libtorch1.13 libqt6widgets6 qt6-qpa-plugins libavcodec59 libopencv-core406 libportaudio2; do
+for dep in libdlib-data libopenblas0-pthread libtorch1.13 libqt6widgets6 qt6-qpa-plugins libavcodec59 libopencv-core406 libportaudio2; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 
