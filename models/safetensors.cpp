@@ -131,7 +131,7 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& or
         t.data.resize(count);
         const char* p = data + b;
         if (dtype == "F32") {
-            std::memcpy(t.data.data(), p, count * 4);
+            if (count > 0) std::memcpy(t.data.data(), p, count * 4);  // an empty tensor has no buffer
         } else {
             for (uint64_t i = 0; i < count; ++i) t.data[i] = convert(dtype, p + i * esize);
         }

@@ -240,6 +240,7 @@ private Q_SLOTS:
         QVERIFY(f.tensors.at("a").shape == (std::vector<int64_t>{2, 3}));
         QVERIFY(f.tensors.at("a").data == m["a"].data);
         QVERIFY(f.tensors.at("b.c").data == m["b.c"].data);
+        QVERIFY(f.tensors.at("empty").shape == (std::vector<int64_t>{0, 4}) && f.tensors.at("empty").data.empty());
         QVERIFY(!std::filesystem::exists(path.string() + ".part"));
         std::filesystem::remove(path);
     }
