@@ -61,6 +61,7 @@ void DubSession::Impl::loadSpeech(std::stop_token stop) {
     auto t0 = Clock::now();
     media::AudioBuffer pcm = media::readAudio(p.speech, kMelRate, 1, stop);
     speech_samples = pcm.frames();
+    if (speech_samples == 0) fail(ErrorKind::BadInput, p.speech, "holds no audio samples: the new speech is empty");
     mel = melSpectrogram(pcm.samples, mel_params, stop);
     features_s = since(t0);
     n_out = outputFrameCount(n_src, fps, std::max<int64_t>(0, speech_samples + p.offset_samples), kMelRate,

@@ -4,7 +4,8 @@
 # Builds tests/fuzz/ with clang into build-fuzz/, makes a seed corpus (tiny files generated
 # here with ffmpeg and python3, plus the committed regression inputs), runs every target for
 # SECONDS and prints a table: executions, exec/s, corpus size, findings. A finding (crash,
-# sanitizer report, timeout, out-of-memory) is saved under build-fuzz/findings/TARGET/ and
+# sanitizer report, timeout, out-of-memory; not libFuzzer's slow-unit notes) is saved under
+# build-fuzz/findings/TARGET/ and
 # makes the script exit 1; copy it into tests/fuzz/regressions/TARGET/ once fixed, where
 # test_fuzz_regressions replays it in every build.
 set -euo pipefail
@@ -58,13 +59,13 @@ printf '%-18s %8s %12s %10s %8s %9s\n' target seconds executions exec/s corpus f
 status=0
 for t in "${targets[@]}"; do
   corpus=$out/corpus/$t findings=$out/findings/$t
-  mkdir -p "$corpus" "$findings"
+  rm -rf "$findings" && mkdir -p "$corpus" "$findings"
   log=$out/$t.log
   rc=0
   "$out/build/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" "$seeds/$t" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  n_find=$(find "$findings" -type f | wc -l)
+  n_find=$(find "$findings" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   printf '%-18s %8s %12s %10s %8s %9s\n' "$t" "$seconds" "${execs:-?}" "$(( ${execs:-0} / seconds ))" \
     "$(find "$corpus" -type f | wc -l)" "$n_find"
   if [ "$rc" != 0 ] || [ "$n_find" != 0 ]; then
