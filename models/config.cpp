@@ -179,7 +179,7 @@ ModelConfig ModelConfig::fromJsonString(const std::string& text, const std::stri
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number that overflows
         bad(origin, std::string("model config is not valid JSON: ") + e.what());
     }
     return fromJson(j, origin);

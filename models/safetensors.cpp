@@ -82,7 +82,7 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& or
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number that overflows (found by fuzzing)
         bad(std::string("header is not valid JSON (") + e.what() + ")");
     }
     if (!header.is_object()) bad("header is not a JSON object");

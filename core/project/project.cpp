@@ -213,15 +213,7 @@ Project fromJson(const json& j, const fs::path& base) {
     return p;
 }
 
-Project loadProject(const fs::path& file) {
-    std::error_code ec;
-    if (!fs::exists(file, ec)) fail(ErrorKind::BadInput, file, "no such project file");
-    if (fs::is_directory(file, ec)) fail(ErrorKind::BadInput, file, "is a folder, not a project file");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) fail(ErrorKind::Io, file, "cannot be opened for reading");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
+Project parseProject(const std::string& text, const fs::path& file) {
     json j;
     try {
         j = json::parse(text);
@@ -233,12 +225,25 @@ Project loadProject(const fs::path& file) {
         const size_t col = nl == std::string::npos ? at + 1 : at - nl;
         fail(ErrorKind::BadInput, file,
              "not valid JSON (line " + std::to_string(line) + ", column " + std::to_string(col) + ")");
+    } catch (const json::exception& e) {  // e.g. a number too large for any type (found by fuzzing)
+        fail(ErrorKind::BadInput, file, std::string("not valid JSON (") + e.what() + ")");
     }
     try {
         return fromJson(j, fs::absolute(file).parent_path());
     } catch (const Error& e) {
         fail(e.kind(), file, e.what());
     }
+}
+
+Project loadProject(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) fail(ErrorKind::BadInput, file, "no such project file");
+    if (fs::is_directory(file, ec)) fail(ErrorKind::BadInput, file, "is a folder, not a project file");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) fail(ErrorKind::Io, file, "cannot be opened for reading");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parseProject(ss.str(), file);
 }
 
 void saveProject(const Project& project, const fs::path& file) {

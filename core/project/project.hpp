@@ -102,6 +102,8 @@ Project fromJson(const nlohmann::json& json, const std::filesystem::path& base =
 // Reads a project file. Throws Error{BadInput} "<file>: line L, column C: ..." for
 // malformed JSON, "<file>: <key>: ..." for wrong values, Error{Io} when unreadable.
 Project loadProject(const std::filesystem::path& file);
+// What loadProject does with the file's text: errors name `file` (paths resolve against its folder).
+Project parseProject(const std::string& text, const std::filesystem::path& file);
 // Writes atomically (temporary file + rename). Throws Error{Io} naming the file.
 void saveProject(const Project& project, const std::filesystem::path& file);
 

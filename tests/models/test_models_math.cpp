@@ -269,6 +269,9 @@ private Q_SLOTS:
         longer[0] = 100;
         QTest::newRow("header past end") << img(longer + "{}") << "truncated";
         QTest::newRow("not json") << img(safetensorsImage("{nope", "")) << "not valid JSON";
+        // Found by fuzzing: a number too large for any type escaped as a JSON library exception.
+        QTest::newRow("number overflow") << img(safetensorsImage(R"({"__metadata__":{"a":"b"},"x":444444440E4020244264})", ""))
+                                         << "not valid JSON";
         QTest::newRow("offsets out of range")
             << img(safetensorsImage(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4000000000]}})",
                                     std::string(8, '\0')))

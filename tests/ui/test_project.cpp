@@ -115,6 +115,12 @@ private Q_SLOTS:
         expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"bad.redub", "not valid JSON", "line 3"});
     }
 
+    void rejectsANumberTooLargeForAnyType() {  // found by fuzzing: escaped as a JSON library exception
+        QTemporaryDir dir;
+        const fs::path f = writeText(dir, "big.redub", R"({"format": "redub-project", "steps": 444444440E4020244264})");
+        expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"big.redub", "not valid JSON", "overflow"});
+    }
+
     void rejectsWrongTypeNamingTheKey() {
         QTemporaryDir dir;
         const fs::path f = writeText(dir, "t.redub", R"({"offset_samples": "ten"})");
