@@ -62,7 +62,9 @@ for t in "${targets[@]}"; do
   rm -rf "$findings" && mkdir -p "$corpus" "$findings"
   log=$out/$t.log
   rc=0
-  "$out/build/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  max_len=8192  # a header or a project; media files need room for a few frames
+  [ "$t" = fuzz_probe ] && max_len=65536
+  "$out/build/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
     -print_final_stats=1 -artifact_prefix="$findings/" "$corpus" "$seeds/$t" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   n_find=$(find "$findings" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
