@@ -5,6 +5,8 @@
 #include "media/video_reader.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
+#include "redub/units.hpp"
+#include "ui/image_convert.hpp"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -43,10 +45,6 @@ private:
 struct ThumbResult {
     QMap<qint64, QImage> thumbs;
 };
-
-QImage matToImage(const cv::Mat& rgb) {
-    return QImage(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888).copy();
-}
 
 }  // namespace
 
@@ -310,7 +308,7 @@ void Document::startVideoAnalysis() {
                 const int w = std::max(1, f.rgb.cols * kThumbHeight / std::max(1, f.rgb.rows));
                 cv::Mat small;
                 cv::resize(f.rgb, small, cv::Size(w, kThumbHeight), 0, 0, cv::INTER_AREA);
-                r->thumbs.insert(f.index, matToImage(small));
+                r->thumbs.insert(f.index, toImage(small));
             }
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::Cancelled) log::ui()->warn("thumbnails: {}", e.what());
@@ -489,7 +487,7 @@ const Document::SyncMeter& Document::syncMeter() const {
     const std::vector<double> opening = openingsOf(chosen_track_);
     const Rational fps = frameRate();
     const auto env = core::speechEnvelope(mono16k(*speech_audio_), fps, int64_t(opening.size()),
-                                          project_.offset_samples * core::kSyncRate / core::kOffsetSampleRate);
+                                          rescaleSamples(project_.offset_samples, core::kOffsetSampleRate, core::kSyncRate));
     SyncMeter& m = *sync_meter_;
     m.overall = core::bestLagCorrelation(opening, env, fps, 400);
     m.opening = opening;
@@ -522,7 +520,7 @@ std::optional<core::OffsetEstimate> Document::proposeAlignment() const {
         e = core::estimateOffsetFromMouth(openingsOf(chosen_track_), frameRate(), take);
     }
     // In the project's unit (kOffsetSampleRate).
-    e.offset_samples = e.offset_samples * core::kOffsetSampleRate / core::kSyncRate;
+    e.offset_samples = rescaleSamples(e.offset_samples, core::kSyncRate, core::kOffsetSampleRate);
     return e;
 }
 

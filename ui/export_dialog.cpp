@@ -1,5 +1,7 @@
 #include "ui/export_dialog.hpp"
 
+#include "ui/theme.hpp"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -73,7 +75,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     form->addRow(tr("Model"), model_);
 
     steps_ = new QSpinBox(this);
-    steps_->setRange(0, 1000);
+    steps_->setRange(0, core::kMaxSamplerSteps);
     steps_->setSpecialValueText(tr("model default"));
     steps_->setValue(p.steps);
     form->addRow(tr("Sampler steps"), steps_);
@@ -91,7 +93,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
 
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
-    summary_->setStyleSheet(QStringLiteral("color: #8d929a; padding: 6px 0;"));
+    summary_->setStyleSheet(theme::summaryStyle());
     int64_t n = 0;
     for (const auto& r : p.ranges) n += r.length();
     const QString which =
@@ -105,7 +107,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("exportError"));
     error_->setWordWrap(true);
-    error_->setStyleSheet(QStringLiteral("color: #ff6b61; padding: 2px 0;"));
+    error_->setStyleSheet(theme::dialogErrorStyle());
     error_->hide();
     layout->addWidget(error_);
     connect(output_, &QLineEdit::textChanged, error_, &QLabel::hide);

@@ -68,7 +68,7 @@ QString fileName(const std::filesystem::path& p) { return QFileInfo(QString::fro
 
 QLabel* sectionLabel(const QString& text, QWidget* parent) {
     auto* l = new QLabel(text.toUpper(), parent);
-    l->setStyleSheet(QStringLiteral("color: #8d929a; font-size: 8pt; letter-spacing: 1px; padding-top: 8px;"));
+    l->setStyleSheet(theme::sectionLabelStyle());
     return l;
 }
 
@@ -410,10 +410,7 @@ void MainWindow::buildToolBar() {
     tb->addAction(a_export_);
     // The primary action stands out.
     if (auto* b = qobject_cast<QToolButton*>(tb->widgetForAction(a_export_)))
-        b->setStyleSheet(
-            QStringLiteral("QToolButton { background: #2d6da3; color: white; padding: 4px 12px; }"
-                           "QToolButton:hover { background: #3680bf; }"
-                           "QToolButton:disabled { background: #2f3a45; color: #7d8896; }"));
+        b->setStyleSheet(theme::primaryButtonStyle());
 }
 
 void MainWindow::buildCentral() {
@@ -427,15 +424,14 @@ void MainWindow::buildCentral() {
     // Transport bar under the preview.
     auto* bar = new QWidget(central);
     bar->setObjectName(QStringLiteral("transportBar"));
-    bar->setStyleSheet(QStringLiteral("#transportBar { background: #24262a; border-top: 1px solid #1a1b1e; }"));
+    bar->setStyleSheet(theme::transportBarStyle());
     auto* h = new QHBoxLayout(bar);
     h->setContentsMargins(10, 4, 10, 4);
     h->setSpacing(2);
     timecode_ = new QLabel(QStringLiteral("00:00:00:00"), bar);
-    timecode_->setStyleSheet(
-        QStringLiteral("font-family: monospace; font-size: 12pt; color: #dcdee2; padding-right: 6px;"));
+    timecode_->setStyleSheet(theme::timecodeStyle());
     duration_ = new QLabel(QStringLiteral("/ 00:00:00:00"), bar);
-    duration_->setStyleSheet(QStringLiteral("font-family: monospace; color: #8d929a;"));
+    duration_->setStyleSheet(theme::durationStyle());
     h->addWidget(timecode_);
     h->addWidget(duration_);
     h->addStretch(1);
@@ -451,7 +447,7 @@ void MainWindow::buildCentral() {
     speed_->setToolTip(tr("Playback speed: J/L play and speed up (2\u00d7, 4\u00d7, 8\u00d7), K pauses"));
     speed_->setMinimumWidth(40);
     speed_->setAlignment(Qt::AlignCenter);
-    speed_->setStyleSheet(QStringLiteral("font-family: monospace; font-weight: bold; color: #4c9be8;"));
+    speed_->setStyleSheet(theme::speedStyle());
     h->addWidget(speed_);
     sync_here_ = new QLabel(bar);
     sync_here_->setObjectName(QStringLiteral("syncHereLabel"));
@@ -461,7 +457,7 @@ void MainWindow::buildCentral() {
     h->addWidget(sync_here_);
     h->addStretch(1);
     auto* frame_label = new QLabel(tr("Frame"), bar);
-    frame_label->setStyleSheet(QStringLiteral("color: #8d929a; padding-right: 4px;"));
+    frame_label->setStyleSheet(theme::fieldLabelStyle());
     frame_box_ = new QSpinBox(bar);
     frame_box_->setObjectName(QStringLiteral("frameBox"));
     frame_box_->setRange(0, 0);
@@ -523,7 +519,7 @@ void MainWindow::buildDocks() {
     face_label_->setWordWrap(true);
     v->addWidget(face_label_);
     auto* auto_face = new QPushButton(tr("Use the largest face"), panel);
-    auto_face->setStyleSheet(QStringLiteral("padding: 3px 10px;"));
+    auto_face->setStyleSheet(theme::smallButtonStyle());
     connect(auto_face, &QPushButton::clicked, a_auto_face_, &QAction::trigger);
     v->addWidget(auto_face, 0, Qt::AlignLeft);
 
@@ -535,7 +531,7 @@ void MainWindow::buildDocks() {
     model_box_ = new QComboBox(panel);
     model_box_->setObjectName(QStringLiteral("modelBox"));
     steps_box_ = new QSpinBox(panel);
-    steps_box_->setRange(0, 1000);
+    steps_box_->setRange(0, core::kMaxSamplerSteps);
     steps_box_->setSpecialValueText(tr("default"));
     seed_box_ = new QSpinBox(panel);
     seed_box_->setRange(0, std::numeric_limits<int>::max());
@@ -1013,7 +1009,7 @@ void MainWindow::updateSyncHere() {
         return;
     }
     sync_here_->setText(tr("lip sync here: r %1").arg(r, 0, 'f', 2));
-    sync_here_->setStyleSheet(QStringLiteral("color: %1;").arg(theme::syncColour(r).name()));
+    sync_here_->setStyleSheet(theme::textColourStyle(theme::syncColour(r)));
 }
 
 void MainWindow::onFrameDecoded(qint64 frame, const QImage& img) {

@@ -1,6 +1,7 @@
 #include "ui/timeline.hpp"
 
 #include "redub/error.hpp"
+#include "redub/units.hpp"
 #include "ui/theme.hpp"
 
 #include <QContextMenuEvent>
@@ -118,7 +119,7 @@ double TimelineView::durationSeconds() const {
 
 double TimelineView::speechOffsetSeconds() const {
     const int64_t off = drag_ == Drag::Offset ? drag_offset_samples_ : doc_->project().offset_samples;
-    return double(off) / core::kOffsetSampleRate;
+    return secondsFromSamples(off, core::kOffsetSampleRate);
 }
 
 double TimelineView::contentWidthPx() const { return durationSeconds() * pps_; }
@@ -571,7 +572,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent* e) {
         case Drag::Offset: {
             setCursor(Qt::ClosedHandCursor);
             const double ds = (e->position().x() - press_pos_.x()) / pps_;
-            drag_offset_samples_ = doc_->project().offset_samples + int64_t(std::llround(ds * core::kOffsetSampleRate));
+            drag_offset_samples_ = doc_->project().offset_samples + samplesFromSeconds(ds, core::kOffsetSampleRate);
             // Shift snaps to whole frames.
             if (e->modifiers() & Qt::ShiftModifier) {
                 const double frame_samples = core::kOffsetSampleRate / doc_->frameRate().toDouble();
@@ -681,7 +682,7 @@ std::optional<int64_t> TimelinePanel::alignSpeech(bool confirm) {
         return std::nullopt;
     }
     const int64_t now = doc_->project().offset_samples;
-    const double move_ms = double(e->offset_samples - now) * 1000.0 / core::kOffsetSampleRate;
+    const double move_ms = msFromSamples(e->offset_samples - now, core::kOffsetSampleRate);
     if (confirm) {
         if (std::abs(move_ms) < 10) {
             QMessageBox::information(this, title, tr("The new speech is already in place (within 10 ms)."));
@@ -691,7 +692,7 @@ std::optional<int64_t> TimelinePanel::alignSpeech(bool confirm) {
                                  .arg(std::abs(move_ms), 0, 'f', 0)
                                  .arg(move_ms < 0 ? tr("late") : tr("early"))
                                  .arg(e->confidence, 0, 'f', 2)
-                                 .arg(double(e->offset_samples) * 1000.0 / core::kOffsetSampleRate, 0, 'f', 0);
+                                 .arg(msFromSamples(e->offset_samples, core::kOffsetSampleRate), 0, 'f', 0);
         if (QMessageBox::question(this, title, text) != QMessageBox::Yes) return std::nullopt;
     }
     doc_->requestOffset(e->offset_samples);
@@ -705,7 +706,7 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
 
     auto* bar = new QWidget(this);
     bar->setObjectName(QStringLiteral("timelineBar"));
-    bar->setStyleSheet(QStringLiteral("#timelineBar { background: #2b2d31; border-bottom: 1px solid #1a1b1e; }"));
+    bar->setStyleSheet(theme::timelineBarStyle());
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(8, 4, 8, 4);
     row->setSpacing(6);
@@ -744,11 +745,11 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
     row->addWidget(align);
     row->addSpacing(16);
     ranges_label_ = new QLabel(bar);
-    ranges_label_->setStyleSheet(QStringLiteral("color: #8d929a;"));
+    ranges_label_->setStyleSheet(theme::dimLabelStyle());
     row->addWidget(ranges_label_);
     row->addStretch(1);
     auto* zoom_label = new QLabel(tr("Zoom"), bar);
-    zoom_label->setStyleSheet(QStringLiteral("color: #8d929a;"));
+    zoom_label->setStyleSheet(theme::dimLabelStyle());
     zoom_ = new QSlider(Qt::Horizontal, bar);
     zoom_->setRange(0, 1000);
     zoom_->setFixedWidth(140);
@@ -766,14 +767,12 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
     layout->addWidget(scroll_);
 
     connect(offset_ms_, &QSpinBox::valueChanged, this, [this](int ms) {
-        const int64_t samples = int64_t(ms) * core::kOffsetSampleRate / 1000;
-        if (std::llround(double(doc_->project().offset_samples) * 1000 / core::kOffsetSampleRate) != ms)
-            doc_->requestOffset(samples);
+        if (std::llround(msFromSamples(doc_->project().offset_samples, core::kOffsetSampleRate)) != ms)
+            doc_->requestOffset(samplesFromMs(ms, core::kOffsetSampleRate));
     });
     auto sync_offset = [this] {
         const QSignalBlocker block(offset_ms_);
-        offset_ms_->setValue(
-            int(std::llround(double(doc_->project().offset_samples) * 1000 / core::kOffsetSampleRate)));
+        offset_ms_->setValue(int(std::llround(msFromSamples(doc_->project().offset_samples, core::kOffsetSampleRate))));
     };
     connect(doc_, &Document::offsetChanged, this, sync_offset);
     connect(doc_, &Document::projectReset, this, sync_offset);
