@@ -105,7 +105,7 @@ void DubController::start(const QString& what, F&& job) {
         params = paramsFor(doc_->project());
         // The editor's finished face scan stands in for the job's own tracking when it
         // matches (core checks the file, frames and settings; otherwise it tracks).
-        params.faces = doc_->faceScan().tracking;
+        params.faces = doc_->media().faceScan().tracking;
     } catch (const Error& e) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;

@@ -1,6 +1,6 @@
 // The export dialog: output path, quality, speed preset, model, steps, device,
 // seed. Reads its initial values from the project; accept() writes them back
-// through Document (setExportSettings / setGenerationSettings).
+// through Document's request functions (undoable).
 #pragma once
 
 #include "core/project/project.hpp"

@@ -270,8 +270,7 @@ void MainWindow::buildActions() {
     connect(a_wipe_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::Wipe); });
     connect(a_overlays_, &QAction::toggled, this, [this](bool on) { preview_->setShowOverlays(on); });
     connect(a_model_default_, &QAction::triggered, this, [this] {
-        const auto& p = doc_.project();
-        doc_.setGenerationSettings({}, p.steps, p.seed, p.device);
+        doc_.requestModel({});
     });
     connect(a_model_import_, &QAction::triggered, this, &MainWindow::importDiff2Lip);
     connect(a_learn_, &QAction::triggered, this, [this] { learnSpeaker(); });
@@ -354,10 +353,7 @@ void MainWindow::buildMenus() {
         a->setData(QString::fromStdString(d));
         a->setCheckable(true);
         device_group_->addAction(a);
-        connect(a, &QAction::triggered, this, [this, d] {
-            const auto& p = doc_.project();
-            doc_.setGenerationSettings(p.model_path, p.steps, p.seed, d);
-        });
+        connect(a, &QAction::triggered, this, [this, d] { doc_.requestDevice(d); });
     }
     connect(model, &QMenu::aboutToShow, this, [this] { updateSettingsPanel(); });
 
@@ -472,7 +468,7 @@ void MainWindow::buildCentral() {
     setCentralWidget(central);
 
     connect(preview_, &PreviewView::faceClicked, this, [this](QPointF pt) {
-        const QList<QRectF> faces = doc_.facesNear(frame_);
+        const QList<QRectF> faces = doc_.media().facesNear(frame_);
         bool inside = false;
         for (const QRectF& f : faces) inside = inside || f.adjusted(-10, -10, 10, 10).contains(pt);
         if (!inside) {
@@ -547,16 +543,14 @@ void MainWindow::buildDocks() {
     form->addRow(tr("Length"), policy_box_);
     v->addLayout(form);
     v->addStretch(1);
-    auto apply = [this] {
-        doc_.setGenerationSettings(model_box_->currentData().toString().toStdString(), steps_box_->value(),
-                                   uint64_t(seed_box_->value()), device_box_->currentText().toStdString());
-    };
-    connect(model_box_, &QComboBox::activated, this, apply);
-    connect(device_box_, &QComboBox::activated, this, apply);
-    connect(steps_box_, &QSpinBox::editingFinished, this, apply);
-    connect(seed_box_, &QSpinBox::editingFinished, this, apply);
+    connect(model_box_, &QComboBox::activated, this,
+            [this] { doc_.requestModel(model_box_->currentData().toString().toStdString()); });
+    connect(steps_box_, &QSpinBox::editingFinished, this, [this] { doc_.requestSteps(steps_box_->value()); });
+    connect(seed_box_, &QSpinBox::editingFinished, this, [this] { doc_.requestSeed(uint64_t(seed_box_->value())); });
+    connect(device_box_, &QComboBox::activated, this,
+            [this] { doc_.requestDevice(device_box_->currentText().toStdString()); });
     connect(policy_box_, &QComboBox::activated, this,
-            [this] { doc_.setLengthPolicy(policy_box_->currentText().toStdString()); });
+            [this] { doc_.requestLengthPolicy(policy_box_->currentText().toStdString()); });
 
     auto* set_dock = new QDockWidget(tr("Dub Settings"), this);
     set_dock->setObjectName(QStringLiteral("settingsDock"));
@@ -689,7 +683,7 @@ void MainWindow::connectDocument() {
     connect(&doc_, &Document::faceScanReady, this, [this] {
         updateFaces();
         status_analysis_->clear();
-        const FaceScan& scan = doc_.faceScan();
+        const FaceScan& scan = doc_.media().faceScan();
         if (scan.frames_scanned == 0) return;
         const auto none = scan.noFaceFrames().size();
         statusBar()->showMessage(none == 0 ? tr("Face found in all %1 frames").arg(scan.frames_scanned)
@@ -711,10 +705,10 @@ void MainWindow::connectDocument() {
         updateTitle();
         updateSettingsPanel();
     });
-    connect(&doc_, &Document::analysisProgress, this, [this](const QString& what, double f) {
+    connect(&doc_.media(), &MediaAnalysis::analysisProgress, this, [this](const QString& what, double f) {
         status_analysis_->setText(QStringLiteral("%1 %2%").arg(what).arg(int(f * 100)));
     });
-    connect(&doc_, &Document::backgroundError, this,
+    connect(&doc_.media(), &MediaAnalysis::backgroundError, this,
             [this](const QString& m) { showError(tr("Cannot read the media"), m); });
     // A generated preview is stale once the offset, the face or the settings change.
     auto stale = [this] {
@@ -968,8 +962,7 @@ void MainWindow::useModel(const QString& model) {
     models.removeAll(model);
     models.prepend(model);
     s.setValue("models/imported", models);
-    const auto& p = doc_.project();
-    doc_.setGenerationSettings(model.toStdString(), p.steps, p.seed, p.device);
+    doc_.requestModel(model.toStdString());
 }
 
 void MainWindow::onSpeakerLearned(const QString& model, const QString& summary) {
@@ -1030,10 +1023,10 @@ void MainWindow::showGeneratedFor(int64_t frame) {
 }
 
 void MainWindow::updateFaces() {
-    const QList<QRectF> faces = doc_.facesNear(frame_);
+    const QList<QRectF> faces = doc_.media().facesNear(frame_);
     int chosen = -1;
     const auto tracked = doc_.chosenFaceAt(frame_);
-    if (doc_.faceScan().tracking) {
+    if (doc_.media().faceScan().tracking) {
         // The face the dub will repaint here (followed from the choice), or none.
         double best = 0;
         for (int i = 0; tracked && i < faces.size(); ++i) {
@@ -1091,7 +1084,7 @@ void MainWindow::updateFaces() {
 void MainWindow::updateAudioBuffer() {
     // The player gets the chosen track already shifted by the offset, so its
     // position is video time directly.
-    auto src = doc_.playbackAudio(audio_lane_);
+    auto src = doc_.media().playbackAudio(audio_lane_);
     const int64_t offset = audio_lane_ == Lane::Speech ? doc_.project().offset_samples : 0;
     if (!src) {
         player_->setBuffer(nullptr);
@@ -1212,7 +1205,7 @@ void MainWindow::keyPressEvent(QKeyEvent* e) { QMainWindow::keyPressEvent(e); }
 void MainWindow::settle(int timeout_ms) {
     QElapsedTimer t;
     t.start();
-    doc_.waitForAnalysis();
+    doc_.media().waitForAnalysis();
     while (t.elapsed() < timeout_ms && doc_.hasVideo() && shown_frame_ != frame_) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     }
@@ -1236,8 +1229,11 @@ void MainWindow::openExportDialog() {
     QStringList models = QSettings().value("models/imported").toStringList();
     ExportDialog dlg(doc_.project(), models, this);
     if (dlg.exec() != QDialog::Accepted) return;
-    doc_.setExportSettings(dlg.exportSettings());
-    doc_.setGenerationSettings(dlg.modelPath().toStdString(), dlg.steps(), dlg.seed(), dlg.device().toStdString());
+    doc_.requestExportSettings(dlg.exportSettings());
+    doc_.requestModel(dlg.modelPath().toStdString());
+    doc_.requestSteps(dlg.steps());
+    doc_.requestSeed(dlg.seed());
+    doc_.requestDevice(dlg.device().toStdString());
     exportTo(dlg.outputPath());
 }
 

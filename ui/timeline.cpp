@@ -74,8 +74,8 @@ TimelineView::TimelineView(Document* doc, QWidget* parent) : QWidget(parent), do
         hover_edge_.reset();
         update();
     });
-    connect(doc_, &Document::peaksReady, this, repaint);
-    connect(doc_, &Document::thumbnailsReady, this, repaint);
+    connect(&doc_->media(), &MediaAnalysis::peaksReady, this, repaint);
+    connect(&doc_->media(), &MediaAnalysis::thumbnailsReady, this, repaint);
     connect(doc_, &Document::faceScanReady, this, repaint);
     connect(doc_, &Document::syncMeterChanged, this, repaint);
     connect(doc_, &Document::projectReset, this, [this] { zoomToFit(); });
@@ -218,7 +218,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         }
 
     paintThumbnails(p, rowRect(VideoRow));
-    paintWaveform(p, rowRect(SourceRow), doc_->peaks(Lane::Source), 0.0, theme::kSource);
+    paintWaveform(p, rowRect(SourceRow), doc_->media().peaks(Lane::Source), 0.0, theme::kSource);
     if (doc_->hasVideo() && !doc_->videoInfo()->audio) {
         p.setPen(QColor(0x5a, 0x5e, 0x65));
         p.drawText(rowRect(SourceRow), Qt::AlignCenter, tr("The video has no audio track"));
@@ -239,7 +239,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.setBrush(fill);
         p.drawRoundedRect(clip.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4);
         p.restore();
-        paintWaveform(p, sr, doc_->peaks(Lane::Speech), off, theme::kSpeech);
+        paintWaveform(p, sr, doc_->media().peaks(Lane::Speech), off, theme::kSpeech);
         p.save();
         p.setClipRect(sr);
         p.setPen(QColor(0xf3, 0xd9, 0xb8));
@@ -444,7 +444,7 @@ void TimelineView::paintRuler(QPainter& p, const QRect& r) {
 
 void TimelineView::paintThumbnails(QPainter& p, const QRect& r) {
     if (!doc_->hasVideo()) return;
-    const auto& thumbs = doc_->thumbnails();
+    const auto& thumbs = doc_->media().thumbnails();
     const double x_end = xForFrame(doc_->frameCount());
     p.save();
     p.setClipRect(QRectF(r).intersected(QRectF(xForSeconds(0), r.top(), x_end - xForSeconds(0), r.height())));
@@ -470,7 +470,7 @@ void TimelineView::paintThumbnails(QPainter& p, const QRect& r) {
     // "No face" markers under the strip.
     const QRect marks(r.left(), r.bottom() - 6, r.width(), 6);
     p.fillRect(marks, QColor(0x1f, 0x21, 0x24));
-    const FaceScan& scan = doc_->faceScan();
+    const FaceScan& scan = doc_->media().faceScan();
     if (scan.frames_scanned > 0) {
         p.fillRect(QRectF(xForSeconds(0), marks.top() + 2, x_end - xForSeconds(0), 2), QColor(0x3e, 0x7d, 0x5a));
         for (qint64 f : scan.noFaceFrames()) {

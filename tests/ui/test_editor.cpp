@@ -18,6 +18,7 @@
 #include "ui/speech_dialog.hpp"
 #include "ui/timeline.hpp"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QMessageBox>
@@ -52,6 +53,14 @@ void drag(QWidget* w, QPointF from, QPointF to, Qt::KeyboardModifiers mods = Qt:
     sendMouse(w, QEvent::MouseButtonPress, from, Qt::LeftButton, mods);
     for (int i = 1; i <= 5; ++i) sendMouse(w, QEvent::MouseMove, from + (to - from) * (i / 5.0), Qt::LeftButton, mods);
     sendMouse(w, QEvent::MouseButtonRelease, to, Qt::NoButton, mods);
+}
+
+// The project's model, sampler steps and seed, on the CPU (one undo step each).
+void useModel(Document* d, const std::string& model, int steps, uint64_t seed) {
+    d->requestModel(model);
+    d->requestSteps(steps);
+    d->requestSeed(seed);
+    d->requestDevice("cpu");
 }
 
 void dropFiles(QWidget* target, const QStringList& files) {
@@ -131,13 +140,13 @@ private Q_SLOTS:
         QCOMPARE(d->frameCount(), int64_t(30));
         QVERIFY(d->frameRate() == Rational(25, 1));
         QCOMPARE(w->preview()->original().size(), QSize(400, 300));
-        QVERIFY(!d->thumbnails().isEmpty());
-        QVERIFY(!d->peaks(Lane::Speech).empty());
-        QVERIFY(std::abs(d->peaks(Lane::Speech).durationSeconds() - 1.5) < 0.05);
+        QVERIFY(!d->media().thumbnails().isEmpty());
+        QVERIFY(!d->media().peaks(Lane::Speech).empty());
+        QVERIFY(std::abs(d->media().peaks(Lane::Speech).durationSeconds() - 1.5) < 0.05);
         // The bundled sample shows one face in every frame.
-        QCOMPARE(d->faceScan().frames_scanned, int64_t(30));
-        QVERIFY(d->faceScan().noFaceFrames().isEmpty());
-        QCOMPARE(d->facesNear(10).size(), 1);
+        QCOMPARE(d->media().faceScan().frames_scanned, int64_t(30));
+        QVERIFY(d->media().faceScan().noFaceFrames().isEmpty());
+        QCOMPARE(d->media().facesNear(10).size(), 1);
         QVERIFY(w->lastError().isEmpty());
     }
 
@@ -148,13 +157,13 @@ private Q_SLOTS:
         w.show();
         QVERIFY(w.openPaths({faceless, speech_}));
         w.settle();
-        const QList<qint64> none = w.document()->faceScan().noFaceFrames();
+        const QList<qint64> none = w.document()->media().faceScan().noFaceFrames();
         // The 15 grey frames have no face; the 15 frames of the clip have one.
         QCOMPARE(none.size(), 15);
         QCOMPARE(none.front(), qint64(0));
         QCOMPARE(none.back(), qint64(14));
-        QVERIFY(w.document()->facesNear(3).isEmpty());
-        QCOMPARE(w.document()->facesNear(22).size(), 1);
+        QVERIFY(w.document()->media().facesNear(3).isEmpty());
+        QCOMPARE(w.document()->media().facesNear(22).size(), 1);
         QVERIFY(w.statusBar()->currentMessage().contains("15 of 30 frames have no face"));
     }
 
@@ -306,8 +315,8 @@ private Q_SLOTS:
         Document* d = w.document();
         const QString wav = QString::fromStdString(d->project().speech_path.string());
         QVERIFY2(wav.startsWith(QFileInfo(video_).absolutePath()) && wav.endsWith(".wav"), qPrintable(wav));
-        QVERIFY(!d->peaks(Lane::Speech).empty());
-        QVERIFY(d->peaks(Lane::Speech).durationSeconds() > 1.0);
+        QVERIFY(!d->media().peaks(Lane::Speech).empty());
+        QVERIFY(d->media().peaks(Lane::Speech).durationSeconds() > 1.0);
         QVERIFY(!w.findChild<QMessageBox*>("exportDoneDialog"));  // no export dialog for this job
         QVERIFY(w.saveProjectAs(tmp("spoken.redub")));
         QFile f(tmp("spoken.redub"));
@@ -349,7 +358,7 @@ private Q_SLOTS:
         QVERIFY(d->hasVideo());
         QCOMPARE(QFileInfo(QString::fromStdString(d->project().video_path.string())).fileName(), QString("hopper-moving.mp4"));
         QVERIFY2(std::abs(d->frameCount() - 37) <= 1, qPrintable(QString::number(d->frameCount())));  // 1.5 s at 25 fps
-        QVERIFY(d->faceScan().noFaceFrames().isEmpty());
+        QVERIFY(d->media().faceScan().noFaceFrames().isEmpty());
         // Again from the same photo: a new file beside the first, never over it.
         done.clear();
         w.newFromPhoto(photo);
@@ -548,7 +557,7 @@ private Q_SLOTS:
         QVERIFY(w);
         w->seek(6);
         w->settle();
-        const QList<QRectF> faces = w->document()->facesNear(6);
+        const QList<QRectF> faces = w->document()->media().facesNear(6);
         QCOMPARE(faces.size(), 1);
         PreviewView* pv = w->preview();
         const QRectF target = pv->originalRect();
@@ -569,6 +578,29 @@ private Q_SLOTS:
         QCOMPARE(w->document()->project().face, face);
     }
 
+    void undoRestoresAGenerationSetting() {
+        MainWindow w;
+        Document* d = w.document();
+        const core::Project before = d->project();
+        QSignalSpy changed(d, &Document::settingsChanged);
+        QVERIFY(d->requestModel(model_.toStdString()));
+        QVERIFY(d->requestSteps(12));
+        QVERIFY(!d->requestSteps(12));  // unchanged: no undo step
+        QCOMPARE(d->undoStack()->count(), 2);
+        QCOMPARE(changed.size(), 2);
+        QVERIFY(d->isModified());
+        auto* box = w.findChild<QComboBox*>("modelBox");
+        QVERIFY(box);
+        QCOMPARE(box->currentData().toString(), model_);
+        d->undoStack()->undo();
+        QCOMPARE(d->project().steps, before.steps);
+        QCOMPARE(d->project().model_path, fs::path(model_.toStdString()));
+        d->undoStack()->undo();
+        QVERIFY(d->project() == before);
+        QCOMPARE(box->currentData().toString(), QString());
+        QVERIFY(!d->isModified());
+    }
+
     void savesAndReopensAProject() {
         const QString file = tmp("edit.redub");
         core::Project saved;
@@ -579,7 +611,7 @@ private Q_SLOTS:
             d->requestOffset(-800);
             d->requestAddRange({4, 12});
             d->requestFace(core::FacePoint{200, 150, 4});
-            d->setGenerationSettings(model_.toStdString(), 3, 11, "cpu");
+            useModel(d, model_.toStdString(), 3, 11);
             QVERIFY(d->isModified());
             QVERIFY(w->saveProjectAs(file));
             QVERIFY(!d->isModified());
@@ -685,7 +717,7 @@ private Q_SLOTS:
     void previewFrameChangesOnlyInsideTheMask() {
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        useModel(w->document(), model_.toStdString(), 2, 5);
         w->seek(12);
         w->settle();
         QSignalSpy ready(w->dub(), &DubController::previewReady);
@@ -724,7 +756,7 @@ private Q_SLOTS:
     void previewingAgainAfterTheOffsetChangedWorks() {
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        useModel(w->document(), model_.toStdString(), 2, 5);
         w->seek(8);
         w->settle();
         QSignalSpy done(w->dub(), &DubController::finished);
@@ -746,9 +778,9 @@ private Q_SLOTS:
     void exportWritesTheVideoAndShowsFramesAsTheyCome() {
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        useModel(w->document(), model_.toStdString(), 2, 5);
         w->document()->requestAddRange({5, 15});
-        w->document()->setLengthPolicy("pad-silence");  // output as long as the video
+        w->document()->requestLengthPolicy("pad-silence");  // output as long as the video
         const QString out = tmp("exported.mp4");
         QSignalSpy frames(w->dub(), &DubController::frameGenerated);
         QSignalSpy done(w->dub(), &DubController::finished);
@@ -794,12 +826,12 @@ private Q_SLOTS:
         // the editor's export of the same project give the same frames.
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(model_.toStdString(), 2, 11, "cpu");
-        w->document()->setLengthPolicy("pad-silence");
+        useModel(w->document(), model_.toStdString(), 2, 11);
+        w->document()->requestLengthPolicy("pad-silence");
         w->document()->requestOffset(-40 * 16);
         auto ex = w->document()->project().output;
         ex.preset = "ultrafast";
-        w->document()->setExportSettings(ex);
+        w->document()->requestExportSettings(ex);
         QVERIFY(w->saveProjectAs(tmp("same.redub")));
         const QString from_editor = tmp("editor.mp4"), from_cli = tmp("cli.mp4");
         QSignalSpy done(w->dub(), &DubController::finished);
@@ -826,8 +858,8 @@ private Q_SLOTS:
     void generateAllFillsTheEditorAndKeepsNoFile() {
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
-        w->document()->setLengthPolicy("pad-silence");
+        useModel(w->document(), model_.toStdString(), 2, 5);
+        w->document()->requestLengthPolicy("pad-silence");
         w->document()->requestAddRange({0, 8});
         QSignalSpy done(w->dub(), &DubController::finished);
         w->generateAll();
@@ -848,7 +880,7 @@ private Q_SLOTS:
         w.show();
         QVERIFY(w.openPaths({long_video_, speech_}));
         w.settle();
-        w.document()->setGenerationSettings(model_.toStdString(), 2, 5, "cpu");
+        useModel(w.document(), model_.toStdString(), 2, 5);
         const QString out = tmp("cancelled.mp4");
         QSignalSpy progress(w.dub(), &DubController::progress);
         QSignalSpy done(w.dub(), &DubController::finished);
@@ -888,7 +920,7 @@ private Q_SLOTS:
     void generationWithABrokenModelShowsAnError() {
         auto w = loadedWindow();
         QVERIFY(w);
-        w->document()->setGenerationSettings(garbage_.toStdString(), 2, 5, "cpu");
+        useModel(w->document(), garbage_.toStdString(), 2, 5);
         QSignalSpy done(w->dub(), &DubController::finished);
         w->previewCurrentFrame();
         QVERIFY(done.wait(120000));
