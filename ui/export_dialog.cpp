@@ -1,5 +1,6 @@
 #include "ui/export_dialog.hpp"
 
+#include "ui/model_list.hpp"
 #include "ui/theme.hpp"
 
 #include <QComboBox>
@@ -67,11 +68,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     form->addRow(tr("Encoder preset"), preset_);
 
     model_ = new QComboBox(this);
-    model_->addItem(tr("Bundled default model"), QString());
-    for (const QString& m : models) model_->addItem(QFileInfo(m).fileName(), m);
-    const QString cur = QString::fromStdString(p.model_path.string());
-    if (!cur.isEmpty() && model_->findData(cur) < 0) model_->addItem(QFileInfo(cur).fileName(), cur);
-    model_->setCurrentIndex(std::max(0, model_->findData(cur)));
+    ModelList::fill(model_, tr("Bundled default model"), models, p.model_path);
     form->addRow(tr("Model"), model_);
 
     steps_ = new QSpinBox(this);
@@ -157,21 +154,5 @@ void ExportDialog::accept() {
 }
 
 QString ExportDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
-
-bool confirmDiff2LipLicence(QWidget* parent) {
-    QMessageBox box(parent);
-    box.setWindowTitle(QObject::tr("Diff2Lip checkpoint licence"));
-    box.setIcon(QMessageBox::Information);
-    box.setText(QObject::tr("<b>The Diff2Lip weights are licensed CC-BY-NC-4.0: non-commercial use only.</b>"));
-    box.setInformativeText(
-        QObject::tr("Diff2Lip (Mukhopadhyay et al., 2024) publishes its checkpoint under the Creative Commons "
-                    "Attribution-NonCommercial 4.0 International licence. You may use videos made with it for "
-                    "non-commercial purposes only, and must credit the authors. Redub's own code and bundled model "
-                    "are not affected.<br><br>Full text: https://creativecommons.org/licenses/by-nc/4.0/"));
-    box.setStandardButtons(QMessageBox::Cancel);
-    auto* accept = box.addButton(QObject::tr("I understand, import"), QMessageBox::AcceptRole);
-    box.exec();
-    return box.clickedButton() == accept;
-}
 
 }  // namespace redub::ui

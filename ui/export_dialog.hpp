@@ -49,7 +49,4 @@ private:
     std::filesystem::path video_;
 };
 
-// Shows the Diff2Lip licence (CC-BY-NC-4.0) and asks the user to accept it.
-bool confirmDiff2LipLicence(QWidget* parent);
-
 }  // namespace redub::ui
