@@ -12,6 +12,7 @@
 #include "ui/job_progress.hpp"
 #include "ui/log_panel.hpp"
 #include "ui/preview_view.hpp"
+#include "ui/project_files.hpp"
 #include "ui/recent_files.hpp"
 #include "ui/settings_panel.hpp"
 #include "ui/speech_dialog.hpp"
@@ -22,10 +23,11 @@
 
 #include <QAction>
 #include <QActionGroup>
-#include <QApplication>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -38,18 +40,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include <cmath>
+#include <algorithm>
 
 namespace redub::ui {
-namespace {
-
-QString mediaFilter() {
-    return QObject::tr(
-        "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.wav *.mp3 *.m4a *.aac *.flac *.ogg *.opus);;"
-        "All files (*)");
-}
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("mainWindow"));
@@ -62,6 +55,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     transport_ = new Transport(&doc_, this);
     frames_ = std::make_unique<FrameServer>();
     actions_ = new EditorActions(this, doc_.undoStack());
+    files_ = new ProjectFiles(&doc_, actions_, this);
+    connect(files_, &ProjectFiles::failed, this, &MainWindow::showError);
+    connect(files_, &ProjectFiles::message, this, &MainWindow::showMessage);
 
     connectActions();
     buildCentral();
@@ -87,23 +83,6 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::connectActions() {
     EditorActions& a = *actions_;
-    connect(a.new_, &QAction::triggered, this, [this] {
-        if (maybeSave()) doc_.newProject();
-    });
-    connect(a.open_, &QAction::triggered, this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open a video (and the new speech)"),
-                                                                RecentFiles::lastFolder(), mediaFilter());
-        if (!files.isEmpty()) openPaths(files);
-    });
-    connect(a.add_speech_, &QAction::triggered, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Add the new speech (audio, or a video's audio)"),
-                                                       RecentFiles::lastFolder(), mediaFilter());
-        if (f.isEmpty()) return;
-        attempt(tr("Cannot use this speech file"), [&] {
-            doc_.setSpeech(f);
-            RecentFiles::add(f);
-        });
-    });
     connect(a.speech_text_, &QAction::triggered, this, [this] {
         SpeechFromTextDialog dlg(this);
         if (dlg.exec() == QDialog::Accepted) newSpeechFromText(dlg.text(), dlg.voice(), dlg.rate());
@@ -113,31 +92,6 @@ void MainWindow::connectActions() {
                                                        RecentFiles::lastFolder(),
                                                        tr("Photos (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"));
         if (!f.isEmpty()) newFromPhoto(f);
-    });
-    connect(a.open_project_, &QAction::triggered, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), RecentFiles::lastFolder(),
-                                                       tr("Redub project (*.redub);;All files (*)"));
-        if (!f.isEmpty() && maybeSave()) openProject(f);
-    });
-    connect(a.save_, &QAction::triggered, this, [this] {
-        if (!doc_.projectFile().isEmpty())
-            saveProjectAs(doc_.projectFile());
-        else
-            actions_->save_as_->trigger();
-    });
-    connect(a.save_as_, &QAction::triggered, this, [this] {
-        QString proposal = doc_.projectFile();
-        if (proposal.isEmpty() && !doc_.project().video_path.empty()) {
-            const QFileInfo v(QString::fromStdString(doc_.project().video_path.string()));
-            proposal = v.absoluteDir().filePath(v.completeBaseName() + QStringLiteral(".redub"));
-        }
-        QString f = QFileDialog::getSaveFileName(this, tr("Save project"), proposal, tr("Redub project (*.redub)"));
-        if (f.isEmpty()) return;
-        if (!f.endsWith(QStringLiteral(".redub"))) f += QStringLiteral(".redub");
-        saveProjectAs(f);
-    });
-    connect(new RecentFiles(a.recent_menu_, this), &RecentFiles::chosen, this, [this](const QString& f) {
-        if (f.endsWith(QStringLiteral(".redub")) ? maybeSave() && openProject(f) : openPaths({f})) return;
     });
     connect(a.export_, &QAction::triggered, this, &MainWindow::openExportDialog);
     connect(a.quit_, &QAction::triggered, this, &QWidget::close);
@@ -350,49 +304,9 @@ void MainWindow::saveSettings() {
 
 // ---- files -------------------------------------------------------------------------------
 
-bool MainWindow::attempt(const QString& failure, const std::function<void()>& action) {
-    try {
-        action();
-        return true;
-    } catch (const std::exception& e) {  // redub::Error names the file; anything else is still a dialog
-        showError(failure, QString::fromUtf8(e.what()));
-        return false;
-    }
-}
-
-bool MainWindow::openPaths(const QStringList& paths) {
-    return attempt(tr("Cannot open this file"), [&] {
-        doc_.openFiles(paths);
-        for (const QString& p : paths) RecentFiles::add(p);
-    });
-}
-
-bool MainWindow::openProject(const QString& path) {
-    return attempt(tr("Cannot open the project"), [&] {
-        doc_.loadProjectFile(path);
-        RecentFiles::add(path);
-    });
-}
-
-bool MainWindow::saveProjectAs(const QString& path) {
-    return attempt(tr("Cannot save the project"), [&] {
-        doc_.saveProjectFile(path);
-        RecentFiles::add(path);
-        statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
-    });
-}
-
-bool MainWindow::maybeSave() {
-    if (!doc_.isModified() || !isVisible() || QApplication::platformName() == "offscreen") return true;
-    const auto r = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the changes to this project first?"),
-                                         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-    if (r == QMessageBox::Cancel) return false;
-    if (r == QMessageBox::Save) {
-        actions_->save_->trigger();
-        return !doc_.isModified();
-    }
-    return true;
-}
+bool MainWindow::openPaths(const QStringList& paths) { return files_->openPaths(paths); }
+bool MainWindow::openProject(const QString& path) { return files_->openProject(path); }
+bool MainWindow::saveProjectAs(const QString& path) { return files_->saveProjectAs(path); }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
     if (!e->mimeData()->hasUrls()) return;
@@ -411,7 +325,7 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
-    if (!maybeSave()) {
+    if (!files_->maybeSave()) {
         e->ignore();
         return;
     }

@@ -12,7 +12,6 @@
 
 #include <QMainWindow>
 
-#include <functional>
 #include <memory>
 
 class QImage;
@@ -28,6 +27,7 @@ class FrameServer;
 class GeneratedPreview;
 class LogPanel;
 class PreviewView;
+class ProjectFiles;
 class SettingsPanel;
 class TimelinePanel;
 class Transport;
@@ -100,13 +100,10 @@ private:
     void saveSettings();
 
     void showError(const QString& title, const QString& text);
-    // Runs `action`; an exception becomes an error dialog titled `failure`. Returns success.
-    bool attempt(const QString& failure, const std::function<void()>& action);
     void showMessage(const QString& text, int timeout_ms);
     void updateTitle();
     void updateActions();
     void updateSettings();  // the settings panel and the Model menu
-    bool maybeSave();
     void onFrameChanged(int64_t frame);
     void onFrameDecoded(qint64 frame, const QImage& img);
     void openExportDialog();
@@ -121,6 +118,7 @@ private:
     Transport* transport_ = nullptr;
     std::unique_ptr<FrameServer> frames_;
     EditorActions* actions_ = nullptr;
+    ProjectFiles* files_ = nullptr;
 
     PreviewView* preview_ = nullptr;
     FacePicking* faces_ = nullptr;

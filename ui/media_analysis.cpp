@@ -63,13 +63,13 @@ private:
     std::list<std::pair<QString, std::shared_ptr<Result>>> entries_;
 };
 
-}  // namespace
-
 template <class Result>
-static AudioCache<Result>& audioCache() {
+AudioCache<Result>& audioCache() {
     static AudioCache<Result> cache;
     return cache;
 }
+
+}  // namespace
 
 QList<qint64> FaceScan::noFaceFrames() const {
     QList<qint64> out;
@@ -96,10 +96,6 @@ void MediaAnalysis::clear() {
     speech_audio_.reset();
     thumbnails_.clear();
     face_scan_ = {};
-}
-
-bool MediaAnalysis::busy() const {
-    return std::any_of(running_.begin(), running_.end(), [](auto* w) { return w->isRunning(); });
 }
 
 void MediaAnalysis::waitForAnalysis() {

@@ -59,8 +59,6 @@ public:
     // Boxes found in `frame` (the nearest scanned frame), source pixels.
     QList<QRectF> facesNear(int64_t frame) const;
 
-    // True while any background analysis is still running.
-    bool busy() const;
     // Blocks until every background analysis has finished (tests, screenshots).
     void waitForAnalysis();
 
