@@ -76,7 +76,7 @@ void Document::setVideo(const QString& path) {
     log::ui()->info("video: {} ({}x{}, {}, {} frames)", path.toStdString(), video_info_->video->width,
                     video_info_->video->height, media::describeRate(video_info_->video->avg_frame_rate),
                     video_info_->video->frame_count);
-    settings_dirty_ = true;
+    media_changed_ = true;
     Q_EMIT videoChanged();
     Q_EMIT modifiedChanged(isModified());
 }
@@ -89,7 +89,7 @@ void Document::setSpeech(const QString& path) {
     media_.analyseSpeech(project_.speech_path);
     log::ui()->info("new speech: {} ({} Hz, {} ch, {:.2f} s)", path.toStdString(), speech_info_->audio->sample_rate,
                     speech_info_->audio->channels, speech_info_->audio->duration_s);
-    settings_dirty_ = true;
+    media_changed_ = true;
     Q_EMIT speechChanged();
     Q_EMIT modifiedChanged(isModified());
 }
@@ -245,8 +245,8 @@ std::optional<core::FaceDetection> Document::chosenFaceAt(int64_t frame) const {
 
 bool Document::requestOffset(int64_t offset_samples) {
     // Offsets beyond an hour are certainly a mistake (typed or dragged far off).
-    constexpr int64_t kMax = int64_t(3600) * core::kOffsetSampleRate;
-    offset_samples = std::clamp(offset_samples, -kMax, kMax);
+    const int64_t max_offset = samplesFromSeconds(3600, core::kOffsetSampleRate);
+    offset_samples = std::clamp(offset_samples, -max_offset, max_offset);
     if (offset_samples == project_.offset_samples) return false;
     struct Cmd : QUndoCommand {
         Document* d;
@@ -345,7 +345,7 @@ void Document::newProject() {
     speech_info_.reset();
     chosen_track_ = {};
     undo_.clear();
-    settings_dirty_ = false;
+    media_changed_ = false;
     Q_EMIT projectReset();
     Q_EMIT videoChanged();
     Q_EMIT speechChanged();
@@ -364,7 +364,7 @@ void Document::loadProjectFile(const QString& path) {
     if (vinfo) setVideo(QString::fromStdString(p.video_path.string()));
     if (sinfo) setSpeech(QString::fromStdString(p.speech_path.string()));
     project_ = p;  // setVideo/setSpeech normalise the paths; keep the file's values
-    settings_dirty_ = false;
+    media_changed_ = false;
     undo_.clear();
     updateChosenTrack();
     log::ui()->info("opened project {}", path.toStdString());
@@ -379,7 +379,7 @@ void Document::loadProjectFile(const QString& path) {
 void Document::saveProjectFile(const QString& path) {
     core::saveProject(project_, toPath(path));
     project_file_ = path;
-    settings_dirty_ = false;
+    media_changed_ = false;
     undo_.setClean();
     log::ui()->info("saved project {}", path.toStdString());
     Q_EMIT modifiedChanged(false);

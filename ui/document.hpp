@@ -100,7 +100,7 @@ public:
     void loadProjectFile(const QString& path);
     void saveProjectFile(const QString& path);
     QString projectFile() const { return project_file_; }
-    bool isModified() const { return !undo_.isClean() || settings_dirty_; }
+    bool isModified() const { return !undo_.isClean() || media_changed_; }
     void newProject();
 
 Q_SIGNALS:
@@ -131,7 +131,7 @@ private:
     core::Project project_;
     QUndoStack undo_;
     QString project_file_;
-    bool settings_dirty_ = false;  // a new video or speech (not undoable)
+    bool media_changed_ = false;  // a new video or speech since the last save (not undoable)
 
     std::optional<media::MediaInfo> video_info_;
     std::optional<media::MediaInfo> speech_info_;

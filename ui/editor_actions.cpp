@@ -31,11 +31,12 @@ void EditorActions::createActions(QUndoStack* undo) {
         if (icon != QStyle::SP_CustomBase) a->setIcon(window_->style()->standardIcon(icon));
         return a;
     };
-    auto checkable = [this](std::initializer_list<QAction*> actions, bool exclusive) {
-        QActionGroup* group = exclusive ? new QActionGroup(this) : nullptr;
+    // One of `actions` is checked at a time.
+    auto exclusive = [this](std::initializer_list<QAction*> actions) {
+        auto* group = new QActionGroup(this);
         for (QAction* a : actions) {
             a->setCheckable(true);
-            if (group) group->addAction(a);
+            group->addAction(a);
         }
     };
     new_ = make(tr("&New Project"), QKeySequence::New, QStyle::SP_FileIcon);
@@ -74,7 +75,7 @@ void EditorActions::createActions(QUndoStack* undo) {
     end_->setIcon(glyphIcon(Glyph::ToEnd));
     audio_speech_ = make(tr("Hear the &New Speech"), {});
     audio_source_ = make(tr("Hear the &Original Audio"), {});
-    checkable({audio_speech_, audio_source_}, true);
+    exclusive({audio_speech_, audio_source_});
     audio_speech_->setChecked(true);
     preview_ = make(tr("&Preview Frame"), QKeySequence(Qt::Key_P), QStyle::SP_BrowserReload);
     preview_->setToolTip(tr("Generate the current frame now (P)"));
@@ -84,14 +85,14 @@ void EditorActions::createActions(QUndoStack* undo) {
     cancel_ = make(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), QStyle::SP_BrowserStop);
     side_ = make(tr("&Side by Side"), QKeySequence(Qt::Key_1));
     wipe_ = make(tr("&Wipe"), QKeySequence(Qt::Key_2));
-    checkable({side_, wipe_}, true);
+    exclusive({side_, wipe_});
     side_->setChecked(true);
     overlays_ = make(tr("Face and Mask &Overlays"), QKeySequence(Qt::Key_F));
-    checkable({overlays_}, false);
+    overlays_->setCheckable(true);
     overlays_->setChecked(true);
     fit_ = make(tr("Zoom Timeline to &Fit"), {});
     model_default_ = make(tr("&Bundled Default Model"), {});
-    checkable({model_default_}, false);
+    model_default_->setCheckable(true);
     model_import_ = make(tr("&Import Diff2Lip Checkpoint\u2026"), {});
     learn_ = make(tr("&Learn This Speaker\u2026"), {});
     learn_->setToolTip(tr("Train the model on this clip's own speech so the mouth looks like this speaker's"));

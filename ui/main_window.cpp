@@ -122,7 +122,10 @@ void MainWindow::connectActions() {
     connect(a.wipe_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::Wipe); });
     connect(a.overlays_, &QAction::toggled, this, [this](bool on) { preview_->setShowOverlays(on); });
     connect(a.fit_, &QAction::triggered, this, [this] { timeline_->view()->zoomToFit(); });
-    connect(a.model_default_, &QAction::triggered, this, [this] { doc_.requestModel({}); });
+    connect(a.model_default_, &QAction::triggered, this, [this] {
+        doc_.requestModel({});
+        updateSettings();  // the action unchecks itself when the default was already chosen
+    });
     connect(a.model_import_, &QAction::triggered, this, [this] {
         const QString problem = models_.importDiff2Lip(this);
         if (!problem.isEmpty()) showError(tr("Cannot import the checkpoint"), problem);

@@ -81,9 +81,9 @@ TimelinePanel::TimelinePanel(Document* doc, QWidget* parent) : QWidget(parent), 
     const int64_t frame_samples = core::kOffsetSampleRate / 25;
     row->addWidget(offset_label);
     row->addWidget(nudge(QStringLiteral("\u00ab"), -frame_samples, tr("Earlier by one frame (40 ms at 25 fps)")));
-    row->addWidget(nudge(QStringLiteral("\u2039"), -core::kOffsetSampleRate / 100, tr("Earlier by 10 ms")));
+    row->addWidget(nudge(QStringLiteral("\u2039"), -samplesFromMs(10, core::kOffsetSampleRate), tr("Earlier by 10 ms")));
     row->addWidget(offset_ms_);
-    row->addWidget(nudge(QStringLiteral("\u203a"), core::kOffsetSampleRate / 100, tr("Later by 10 ms")));
+    row->addWidget(nudge(QStringLiteral("\u203a"), samplesFromMs(10, core::kOffsetSampleRate), tr("Later by 10 ms")));
     row->addWidget(nudge(QStringLiteral("\u00bb"), frame_samples, tr("Later by one frame")));
     auto* align = new QToolButton(bar);
     align->setObjectName(QStringLiteral("alignButton"));
