@@ -7,27 +7,16 @@
 #include "core/train/learn_speaker.hpp"
 #include "redub/error.hpp"
 #include "redub/log.hpp"
+#include "ui/image_convert.hpp"
 
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrent>
-
-#include <opencv2/imgproc.hpp>
 
 namespace redub::ui {
 namespace {
 
 constexpr int kCacheMaxHeight = 480;  // generated frames are kept at most this tall for display
 constexpr int kCacheMaxFrames = 1500;
-
-QImage toImage(const cv::Mat& rgb, int max_height = 0) {
-    if (rgb.empty()) return {};
-    cv::Mat m = rgb;
-    if (max_height > 0 && rgb.rows > max_height) {
-        cv::resize(rgb, m, cv::Size(rgb.cols * max_height / rgb.rows, max_height), 0, 0, cv::INTER_AREA);
-    }
-    if (m.type() == CV_8UC1) return QImage(m.data, m.cols, m.rows, int(m.step), QImage::Format_Grayscale8).copy();
-    return QImage(m.data, m.cols, m.rows, int(m.step), QImage::Format_RGB888).copy();
-}
 
 }  // namespace
 
@@ -116,7 +105,7 @@ void DubController::start(const QString& what, F&& job) {
         params = paramsFor(doc_->project());
         // The editor's finished face scan stands in for the job's own tracking when it
         // matches (core checks the file, frames and settings; otherwise it tracks).
-        params.faces = doc_->faceScan().tracking;
+        params.faces = doc_->media().faceScan().tracking;
     } catch (const Error& e) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;

@@ -1,5 +1,8 @@
 #include "ui/export_dialog.hpp"
 
+#include "ui/model_list.hpp"
+#include "ui/theme.hpp"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -65,15 +68,11 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     form->addRow(tr("Encoder preset"), preset_);
 
     model_ = new QComboBox(this);
-    model_->addItem(tr("Bundled default model"), QString());
-    for (const QString& m : models) model_->addItem(QFileInfo(m).fileName(), m);
-    const QString cur = QString::fromStdString(p.model_path.string());
-    if (!cur.isEmpty() && model_->findData(cur) < 0) model_->addItem(QFileInfo(cur).fileName(), cur);
-    model_->setCurrentIndex(std::max(0, model_->findData(cur)));
+    ModelList::fill(model_, tr("Bundled default model"), models, p.model_path);
     form->addRow(tr("Model"), model_);
 
     steps_ = new QSpinBox(this);
-    steps_->setRange(0, 1000);
+    steps_->setRange(0, core::kMaxSamplerSteps);
     steps_->setSpecialValueText(tr("model default"));
     steps_->setValue(p.steps);
     form->addRow(tr("Sampler steps"), steps_);
@@ -91,7 +90,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
 
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
-    summary_->setStyleSheet(QStringLiteral("color: #8d929a; padding: 6px 0;"));
+    summary_->setStyleSheet(theme::summaryStyle());
     int64_t n = 0;
     for (const auto& r : p.ranges) n += r.length();
     const QString which =
@@ -105,7 +104,7 @@ ExportDialog::ExportDialog(const core::Project& p, const QStringList& models, QW
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("exportError"));
     error_->setWordWrap(true);
-    error_->setStyleSheet(QStringLiteral("color: #ff6b61; padding: 2px 0;"));
+    error_->setStyleSheet(theme::dialogErrorStyle());
     error_->hide();
     layout->addWidget(error_);
     connect(output_, &QLineEdit::textChanged, error_, &QLabel::hide);
@@ -155,21 +154,5 @@ void ExportDialog::accept() {
 }
 
 QString ExportDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
-
-bool confirmDiff2LipLicence(QWidget* parent) {
-    QMessageBox box(parent);
-    box.setWindowTitle(QObject::tr("Diff2Lip checkpoint licence"));
-    box.setIcon(QMessageBox::Information);
-    box.setText(QObject::tr("<b>The Diff2Lip weights are licensed CC-BY-NC-4.0: non-commercial use only.</b>"));
-    box.setInformativeText(
-        QObject::tr("Diff2Lip (Mukhopadhyay et al., 2024) publishes its checkpoint under the Creative Commons "
-                    "Attribution-NonCommercial 4.0 International licence. You may use videos made with it for "
-                    "non-commercial purposes only, and must credit the authors. Redub's own code and bundled model "
-                    "are not affected.<br><br>Full text: https://creativecommons.org/licenses/by-nc/4.0/"));
-    box.setStandardButtons(QMessageBox::Cancel);
-    auto* accept = box.addButton(QObject::tr("I understand, import"), QMessageBox::AcceptRole);
-    box.exec();
-    return box.clickedButton() == accept;
-}
 
 }  // namespace redub::ui

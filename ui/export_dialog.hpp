@@ -1,6 +1,6 @@
 // The export dialog: output path, quality, speed preset, model, steps, device,
 // seed. Reads its initial values from the project; accept() writes them back
-// through Document (setExportSettings / setGenerationSettings).
+// through Document's request functions (undoable).
 #pragma once
 
 #include "core/project/project.hpp"
@@ -48,8 +48,5 @@ private:
     QLabel* error_;
     std::filesystem::path video_;
 };
-
-// Shows the Diff2Lip licence (CC-BY-NC-4.0) and asks the user to accept it.
-bool confirmDiff2LipLicence(QWidget* parent);
 
 }  // namespace redub::ui

@@ -2,6 +2,7 @@
 
 #include "media/video_reader.hpp"
 #include "redub/error.hpp"
+#include "ui/image_convert.hpp"
 
 #include <QMutex>
 
@@ -60,8 +61,7 @@ void FrameServer::process() {
         }
         last_decoded_ = rgb.empty() ? -2 : k;
         if (rgb.empty()) return;
-        QImage img(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888);
-        Q_EMIT frameReady(k, img.copy());
+        Q_EMIT frameReady(k, toImage(rgb));
     } catch (const Error& e) {
         reader_.reset();
         last_decoded_ = -2;

@@ -3,6 +3,7 @@
 #include "core/synth/tts.hpp"
 #include "media/audio_player.hpp"
 #include "redub/error.hpp"
+#include "ui/theme.hpp"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -46,7 +47,7 @@ SpeechFromTextDialog::SpeechFromTextDialog(QWidget* parent) : QDialog(parent) {
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("speechError"));
     error_->setWordWrap(true);
-    error_->setStyleSheet(QStringLiteral("color: #e04f4f;"));
+    error_->setStyleSheet(theme::textColourStyle(theme::kNoFace));
     v->addWidget(error_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Use as New Speech"));

@@ -15,6 +15,45 @@ QColor theme::syncColour(double r) {
     return r >= 0.5 ? kSyncGood : r >= 0.2 ? kSyncFair : kSyncPoor;
 }
 
+QString theme::textColourStyle(const QColor& colour) { return QStringLiteral("color: %1;").arg(colour.name()); }
+
+QString theme::dimLabelStyle() { return QStringLiteral("color: #8d929a;"); }
+
+QString theme::sectionLabelStyle() {
+    return QStringLiteral("color: #8d929a; font-size: 8pt; letter-spacing: 1px; padding-top: 8px;");
+}
+
+QString theme::primaryButtonStyle() {
+    return QStringLiteral(
+        "QToolButton { background: #2d6da3; color: white; padding: 4px 12px; }"
+        "QToolButton:hover { background: #3680bf; }"
+        "QToolButton:disabled { background: #2f3a45; color: #7d8896; }");
+}
+
+QString theme::transportBarStyle() {
+    return QStringLiteral("#transportBar { background: #24262a; border-top: 1px solid #1a1b1e; }");
+}
+
+QString theme::timelineBarStyle() {
+    return QStringLiteral("#timelineBar { background: #2b2d31; border-bottom: 1px solid #1a1b1e; }");
+}
+
+QString theme::timecodeStyle() {
+    return QStringLiteral("font-family: monospace; font-size: 12pt; color: #dcdee2; padding-right: 6px;");
+}
+
+QString theme::durationStyle() { return QStringLiteral("font-family: monospace; color: #8d929a;"); }
+
+QString theme::speedStyle() { return QStringLiteral("font-family: monospace; font-weight: bold; color: #4c9be8;"); }
+
+QString theme::fieldLabelStyle() { return QStringLiteral("color: #8d929a; padding-right: 4px;"); }
+
+QString theme::smallButtonStyle() { return QStringLiteral("padding: 3px 10px;"); }
+
+QString theme::summaryStyle() { return QStringLiteral("color: #8d929a; padding: 6px 0;"); }
+
+QString theme::dialogErrorStyle() { return QStringLiteral("color: #ff6b61; padding: 2px 0;"); }
+
 QIcon glyphIcon(Glyph g) {
     QIcon icon;
     for (int size : {16, 20, 24, 32, 40}) {

@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <QIcon>
+#include <QString>
 
 class QApplication;
 
@@ -27,6 +28,21 @@ inline const QColor kSyncPoor{0xe0, 0x4f, 0x4f};
 inline const QColor kSyncNone{0x45, 0x48, 0x4e};   // no face
 // The meter's colour for a correlation r (NaN: no face): good >= 0.5, fair >= 0.2, else poor.
 QColor syncColour(double r);
+
+// Style sheets of single widgets (the application-wide one is in applyDarkTheme).
+QString textColourStyle(const QColor& colour);  // "color: <colour>;"
+QString dimLabelStyle();                        // secondary text
+QString sectionLabelStyle();                    // the settings panel's upper-case headings
+QString primaryButtonStyle();                   // the toolbar's Export button
+QString transportBarStyle();                    // the bar under the preview (#transportBar)
+QString timelineBarStyle();                     // the timeline's tool row (#timelineBar)
+QString timecodeStyle();
+QString durationStyle();
+QString speedStyle();
+QString fieldLabelStyle();                      // a label before a field in a bar
+QString smallButtonStyle();
+QString summaryStyle();                         // a dialog's dim summary line
+QString dialogErrorStyle();                     // a dialog's error line
 }  // namespace theme
 
 // Crisp light-grey transport icons drawn at run time (the platform's media

@@ -37,6 +37,7 @@ public:
     // The frame boundary (0..frameCount) nearest to x: where a dragged range edge lands.
     int64_t boundaryAtX(double x) const;
 
+    static constexpr double kMinPps = 2, kMaxPps = 2000;  // zoom limits, pixels per second
     double pixelsPerSecond() const { return pps_; }
     void setPixelsPerSecond(double pps, std::optional<double> anchor_x = {});
     void zoomToFit();
