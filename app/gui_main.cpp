@@ -1,6 +1,6 @@
 // redub: the desktop editor.
 //   redub [FILES...] [--open VIDEO] [--audio AUDIO] [--project FILE.redub] [--frame N]
-//         [--screenshot PATH] [--wipe]
+//         [--screenshot PATH] [--wipe] [--recover]
 // --screenshot loads what was asked, waits for the analysis (thumbnails,
 // waveforms, face scan) and the frame, saves a capture of the window and quits.
 #include "ui/dub_controller.hpp"
@@ -35,12 +35,19 @@ int main(int argc, char** argv) {
     QCommandLineOption wipe(QStringLiteral("wipe"), QStringLiteral("Start in wipe view."));
     QCommandLineOption preview(QStringLiteral("preview"),
                                QStringLiteral("Generate the shown frame before the capture."));
-    parser.addOptions({shot, open, audio, project, frame, wipe, preview});
+    QCommandLineOption recover(QStringLiteral("recover"),
+                               QStringLiteral("Restore the unsaved project an editor that did not close left "
+                                              "behind, without asking."));
+    parser.addOptions({shot, open, audio, project, frame, wipe, preview, recover});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Videos, audio files or a project to open."));
     parser.process(app);
 
     redub::ui::MainWindow window;
     window.show();
+
+    // Work an editor that crashed left behind: offered (asked) on a normal start.
+    if (parser.isSet(recover) || !parser.isSet(shot))
+        QTimer::singleShot(0, &window, [&window, &parser, &recover] { window.offerRecovery(parser.isSet(recover)); });
 
     QStringList files = parser.positionalArguments();
     if (parser.isSet(open)) files.prepend(parser.value(open));

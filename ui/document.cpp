@@ -376,6 +376,17 @@ void Document::loadProjectFile(const QString& path) {
     Q_EMIT modifiedChanged(false);
 }
 
+void Document::recoverProject(const QString& recovery_file, const QString& project_file) {
+    loadProjectFile(recovery_file);
+    project_file_ = project_file;
+    media_changed_ = true;
+    log::ui()->info("recovered the unsaved project {} from {}",
+                    project_file.isEmpty() ? std::string("(untitled)") : project_file.toStdString(),
+                    recovery_file.toStdString());
+    Q_EMIT projectReset();
+    Q_EMIT modifiedChanged(true);
+}
+
 void Document::saveProjectFile(const QString& path) {
     core::saveProject(project_, toPath(path));
     project_file_ = path;

@@ -99,6 +99,9 @@ public:
     // Throws redub::Error; on error the document is unchanged.
     void loadProjectFile(const QString& path);
     void saveProjectFile(const QString& path);
+    // A project recovered after a crash (Recovery): loaded like a project file, then named
+    // `project_file` (empty: untitled) and marked modified, so Save writes it where it belongs.
+    void recoverProject(const QString& recovery_file, const QString& project_file);
     QString projectFile() const { return project_file_; }
     bool isModified() const { return !undo_.isClean() || media_changed_; }
     void newProject();

@@ -14,6 +14,7 @@
 #include "ui/preview_view.hpp"
 #include "ui/project_files.hpp"
 #include "ui/recent_files.hpp"
+#include "ui/recovery.hpp"
 #include "ui/settings_panel.hpp"
 #include "ui/speech_dialog.hpp"
 #include "ui/theme.hpp"
@@ -34,6 +35,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -58,6 +60,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     files_ = new ProjectFiles(&doc_, actions_, this);
     connect(files_, &ProjectFiles::failed, this, &MainWindow::showError);
     connect(files_, &ProjectFiles::message, this, &MainWindow::showMessage);
+    recovery_ = new Recovery(&doc_, this);
+    connect(recovery_, &Recovery::openElsewhere, this, [this](const QString& file, qint64 pid) {
+        showError(tr("This project is open in another Redub"),
+                  tr("%1 is also open in another Redub window (process %2). Saving in both overwrites one "
+                     "with the other.")
+                      .arg(file)
+                      .arg(pid));
+    });
 
     connectActions();
     buildCentral();
@@ -335,6 +345,40 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     dub_->cancel();
     saveSettings();
     e->accept();
+}
+
+void MainWindow::offerRecovery(bool without_asking) {
+    const auto found = recovery_->orphaned();
+    if (found.isEmpty()) return;
+    const Recovery::Entry e = found.front();
+    auto restore = [this, e] {
+        try {
+            recovery_->recover(e);
+            showMessage(tr("Recovered the unsaved project from %1").arg(e.saved.toString(QStringLiteral("d MMM HH:mm"))),
+                        8000);
+        } catch (const std::exception& ex) {
+            showError(tr("Cannot recover the project"), QString::fromUtf8(ex.what()));
+        }
+    };
+    if (without_asking) return restore();
+    const QString name = e.project_file.isEmpty() ? tr("an untitled project") : QFileInfo(e.project_file).fileName();
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Recover unsaved work?"),
+                                tr("Redub did not close properly last time. Recover the unsaved changes to %1, "
+                                   "autosaved %2?")
+                                    .arg(name, e.saved.toString(QStringLiteral("d MMM HH:mm"))),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("recoveryDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::WindowModal);
+    QPushButton* yes = box->addButton(tr("Recover"), QMessageBox::AcceptRole);
+    box->addButton(tr("Discard"), QMessageBox::DestructiveRole);
+    connect(box, &QMessageBox::buttonClicked, this, [yes, e, restore](QAbstractButton* b) {
+        if (b == yes)
+            restore();
+        else
+            Recovery::discard(e);
+    });
+    box->open();
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {

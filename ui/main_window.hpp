@@ -28,6 +28,7 @@ class GeneratedPreview;
 class LogPanel;
 class PreviewView;
 class ProjectFiles;
+class Recovery;
 class SettingsPanel;
 class TimelinePanel;
 class Transport;
@@ -44,6 +45,11 @@ public:
     PreviewView* preview() { return preview_; }
     TimelinePanel* timeline() { return timeline_; }
     LogPanel* logPanel() { return log_; }
+    Recovery* recovery() { return recovery_; }
+
+    // Offers the unsaved project an editor left behind when it did not close (a crash): a
+    // non-blocking question, or, `without_asking`, the newest one is restored at once.
+    void offerRecovery(bool without_asking = false);
 
     // Opens files as if they were dropped; errors become dialogs. Returns success.
     bool openPaths(const QStringList& paths);
@@ -118,6 +124,7 @@ private:
     Transport* transport_ = nullptr;
     std::unique_ptr<FrameServer> frames_;
     EditorActions* actions_ = nullptr;
+    Recovery* recovery_ = nullptr;
     ProjectFiles* files_ = nullptr;
 
     PreviewView* preview_ = nullptr;
