@@ -7,6 +7,7 @@
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_model.hpp"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -67,15 +68,8 @@ class TestDub : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        models::ModelConfig c = models::ModelConfig::redubSmall();
-        c.image_size = 32;
-        c.channel_mult = {1, 2};
-        c.attention_resolutions = {};
-        c.audio_neighbours = 1;
-        c.audio_channel_mult = {1, 2};
-        c.default_sampling_steps = 2;
         model_ = tmp("tiny.safetensors");
-        models::writeRandomModel(c, model_, 1);
+        models::writeRandomModel(test::tinyModelConfig(), model_, 1);
         video_ = tmp("face.mp4");
         speech_ = tmp("speech.wav");
         faceless_ = tmp("faceless.mp4");

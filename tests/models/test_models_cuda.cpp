@@ -4,6 +4,7 @@
 // CPU-only): build with -DREDUB_WITH_CUDA=ON -DTorch_DIR=<CUDA libtorch> (docs/models.md).
 #include "models/generator.hpp"
 #include "models/runtime.hpp"
+#include "random_batch.hpp"
 #include "support/test_support.hpp"
 
 #include <QElapsedTimer>
@@ -17,29 +18,6 @@ using namespace redub;
 using namespace redub::models;
 
 namespace {
-
-FrameBatch randomBatch(const ModelConfig& c, int B, uint32_t seed) {
-    std::mt19937 g(seed);
-    std::uniform_real_distribution<float> u(-1.f, 1.f);
-    auto fill = [&](size_t n) {
-        std::vector<float> v(n);
-        for (auto& x : v) x = u(g);
-        return v;
-    };
-    const int S = c.image_size;
-    FrameBatch b;
-    b.batch = B;
-    b.size = S;
-    b.source = fill(size_t(B) * 3 * S * S);
-    b.identity = fill(size_t(B) * 3 * S * S);
-    b.mask.assign(size_t(B) * S * S, 0.f);
-    for (int i = 0; i < B; ++i)
-        for (int y = S / 2; y < S; ++y)
-            for (int x = 0; x < S; ++x) b.mask[(size_t(i) * S + y) * S + x] = 1.f;
-    b.motion = fill(size_t(B) * c.motion_frames * (c.motion_grey ? 1 : 3) * S * S);
-    b.audio = fill(size_t(B) * c.audioWindows() * c.n_mels * c.audio_cols);
-    return b;
-}
 
 // Largest |a - b| relative to the largest |a|.
 double relError(const std::vector<float>& a, const std::vector<float>& b) {
@@ -69,7 +47,7 @@ private Q_SLOTS:
     }
 
     void theDenoiserGivesTheSameOutputOnBothDevices() {
-        const FrameBatch b = randomBatch(cpu_->config(), 4, 3);
+        const FrameBatch b = test::randomBatch(cpu_->config(), 4, 3);
         std::mt19937 g(5);
         std::normal_distribution<float> n;
         std::vector<float> x(b.source.size());
@@ -82,7 +60,7 @@ private Q_SLOTS:
     }
 
     void aGuidedSamplingGivesTheSameCropsOnBothDevices() {
-        const FrameBatch b = randomBatch(cpu_->config(), 8, 9);
+        const FrameBatch b = test::randomBatch(cpu_->config(), 8, 9);
         SamplerParams p;
         p.steps = 5;
         p.audio_guidance = 2.0f;

@@ -6,6 +6,7 @@
 #include "models/config.hpp"
 #include "models/generator.hpp"
 #include "support/test_support.hpp"
+#include "support/tiny_model.hpp"
 #include "ui/document.hpp"
 #include "ui/main_window.hpp"
 
@@ -98,15 +99,8 @@ protected:
         garbage_ = tmp("broken.mp4");
         std::ofstream(garbage_.toStdString()) << std::string(4096, 'x');
 
-        models::ModelConfig c = models::ModelConfig::redubSmall();
-        c.image_size = 32;
-        c.channel_mult = {1, 2};
-        c.attention_resolutions = {};
-        c.audio_neighbours = 1;
-        c.audio_channel_mult = {1, 2};
-        c.default_sampling_steps = 2;
         model_ = tmp("tiny.safetensors");
-        models::writeRandomModel(c, model_.toStdString(), 1);
+        models::writeRandomModel(test::tinyModelConfig(), model_.toStdString(), 1);
     }
 };
 
