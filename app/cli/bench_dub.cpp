@@ -1,5 +1,6 @@
 // redub-cli bench dub: end-to-end dub of the bundled sample scaled to 640x480 and
-// 1280x720 at two lengths; prints per-stage seconds, fps and peak RSS.
+// 1280x720 at two lengths (or --size WxH --lengths S,S,...); prints per-stage seconds, fps
+// and peak RSS, and with several lengths how the peak RSS grows with the length.
 //
 // Each configuration runs in a child process (this binary, `bench dub --one ...`) so
 // that the peak RSS figure belongs to that run alone.
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -87,12 +89,29 @@ std::string selfExe() {
 int benchDub(const Args& args) {
     if (args.has("one")) return runOne(args);
     const bool quick = args.has("quick");
-    const std::vector<double> lengths = quick ? std::vector<double>{1.0, 3.0} : std::vector<double>{2.0, 6.0};
+    std::vector<double> lengths = quick ? std::vector<double>{1.0, 3.0} : std::vector<double>{2.0, 6.0};
+    if (auto l = args.get("lengths")) {  // "10,60,600": seconds
+        lengths.clear();
+        std::stringstream ss(*l);
+        for (std::string item; std::getline(ss, item, ',');) {
+            char* end = nullptr;
+            const double s = std::strtod(item.c_str(), &end);
+            if (end == item.c_str() || *end || !(s > 0 && s <= 7200))
+                fail(ErrorKind::BadInput, "option --lengths: '" + item + "' is not a length in seconds (0..7200]");
+            lengths.push_back(s);
+        }
+    }
     struct Res {
-        const char* name;
+        std::string name;
         int w, h;
     };
-    const Res sizes[] = {{"640x480", 640, 480}, {"1280x720", 1280, 720}};
+    std::vector<Res> sizes = {{"640x480", 640, 480}, {"1280x720", 1280, 720}};
+    if (auto s = args.get("size")) {
+        int w = 0, h = 0;
+        if (std::sscanf(s->c_str(), "%dx%d", &w, &h) != 2 || w < 64 || h < 64 || w > 7680 || h > 4320 || (w | h) & 1)
+            fail(ErrorKind::BadInput, "option --size: '" + *s + "' is not an even WxH from 64x64 to 7680x4320");
+        sizes = {{*s, w, h}};
+    }
     const fs::path dir = fs::temp_directory_path() / ("redub-bench-dub-" + std::to_string(getpid()));
     fs::create_directories(dir);
     std::string extra;
@@ -108,9 +127,11 @@ int benchDub(const Args& args) {
     std::printf("| size | s | frames | decode | detect | features | model | composite | encode | wall | fps | peak RSS MiB |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::string model_name;
+    std::vector<std::string> growth;
     for (const auto& r : sizes) {
+        double first_rss = 0, first_s = 0, last_rss = 0, last_s = 0;
         for (double secs : lengths) {
-            const fs::path clip = dir / (std::string(r.name) + "-" + std::to_string(int(secs)) + "s.mp4");
+            const fs::path clip = dir / (r.name + "-" + std::to_string(int(secs)) + "s.mp4");
             makeClip(clip, r.w, r.h, int(secs * 25));
             const fs::path out = dir / "out.mp4";
             const std::string cmd = "'" + selfExe() + "' --quiet bench dub --one --video '" + clip.string() +
@@ -127,15 +148,26 @@ int benchDub(const Args& args) {
                 fail(ErrorKind::Internal, "bench: run failed for " + clip.string() + ": " + text);
             }
             model_name = j["model_name"];
-            std::printf("| %s | %.0f | %lld | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", r.name, secs,
+            if (first_s == 0) first_s = secs, first_rss = j["rss"].get<double>();
+            last_s = secs;
+            last_rss = j["rss"].get<double>();
+            std::printf("| %s | %.0f | %lld | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", r.name.c_str(), secs,
                         j["frames"].get<long long>(), j["decode"].get<double>(), j["detect"].get<double>(),
                         j["features"].get<double>(), j["model"].get<double>(), j["composite"].get<double>(),
                         j["encode"].get<double>(), j["wall"].get<double>(), j["fps"].get<double>(),
                         j["rss"].get<double>());
             std::fflush(stdout);
         }
+        if (last_s > first_s) {
+            char line[256];
+            std::snprintf(line, sizeof line, "%s: peak RSS %.0f MiB at %.0f s, %.0f MiB at %.0f s: %+.1f MiB per minute of video",
+                          r.name.c_str(), first_rss, first_s, last_rss, last_s,
+                          (last_rss - first_rss) / (last_s - first_s) * 60.0);
+            growth.push_back(line);
+        }
     }
     std::printf("\nmodel: %s\n", model_name.c_str());
+    for (const auto& g : growth) std::printf("%s\n", g.c_str());
     fs::remove_all(dir);
     return 0;
 }

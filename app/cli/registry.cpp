@@ -69,7 +69,7 @@ const std::vector<Bench>& benches() {
         {"model", "denoiser ms per step per frame at batch 1 and 8 vs the FLOP floor", benchModel},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"track", "face tracking fps at 640x480/720p/1080p and landmark jitter before/after smoothing", benchTrack},
-        {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p (--quick, --no-moving-detail, --no-edge-restore)", benchDub},
+        {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p (--quick, --size WxH, --lengths S,S,..: RSS growth per minute, --no-moving-detail, --no-edge-restore)", benchDub},
     };
     return table;
 }
