@@ -184,6 +184,8 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     return pv;
 }
 
+void DubSession::keepGeneratedCrops(bool keep) { impl_->cache.setBudget(keep ? Impl::kPreviewCacheBytes : 0); }
+
 DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     auto& d = *impl_;
     const auto t_run = Clock::now();
@@ -252,6 +254,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
 
 DubReport runDub(const DubParams& params, const DubCallbacks& callbacks, std::stop_token stop) {
     DubSession session(params);
+    session.keepGeneratedCrops(false);  // nothing will ask for them again
     return session.run(callbacks, stop);
 }
 

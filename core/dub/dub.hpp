@@ -159,6 +159,11 @@ public:
     // Writes params().output. Throws Error{Cancelled} on cancel (no output left).
     DubReport run(const DubCallbacks& callbacks = {}, std::stop_token stop = {});
 
+    // Generated crops are kept (up to 512 MiB) so that later previews and exports of the
+    // same settings reuse them; a session that runs once keeps none (runDub), so a long
+    // dub's memory does not grow with its length.
+    void keepGeneratedCrops(bool keep);
+
     struct Impl;
 
 private:

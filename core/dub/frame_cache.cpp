@@ -13,6 +13,17 @@ std::optional<cv::Mat> FrameCache::get(const Key& key) {
     return it->second.crop;
 }
 
+void FrameCache::setBudget(size_t budget_bytes) {
+    std::lock_guard lock(mutex_);
+    budget_ = budget_bytes;
+    while (bytes_ > budget_ && !lru_.empty()) {
+        auto old = entries_.find(lru_.back());
+        bytes_ -= bytesOf(old->second.crop);
+        entries_.erase(old);
+        lru_.pop_back();
+    }
+}
+
 void FrameCache::put(const Key& key, const cv::Mat& crop) {
     std::lock_guard lock(mutex_);
     if (auto it = entries_.find(key); it != entries_.end()) {

@@ -26,6 +26,7 @@ public:
     std::optional<cv::Mat> get(const Key& key);
     void put(const Key& key, const cv::Mat& crop);  // stores a reference-counted copy
     void clear();
+    void setBudget(size_t budget_bytes);  // drops what no longer fits
     size_t bytes() const;
     size_t size() const;
 

@@ -83,7 +83,8 @@ struct DubSession::Impl {
     CropParams crop_params;
     MaskShape mask_shape = MaskShape::LowerHalf;
     std::unique_ptr<media::VideoReader> preview_reader;
-    FrameCache cache{512ull << 20};
+    static constexpr size_t kPreviewCacheBytes = 512ull << 20;
+    FrameCache cache{kPreviewCacheBytes};
     double load_s = 0, features_s = 0, detect_s = 0, track_decode_s = 0;
     int64_t tracked_frames = 0;
     int64_t tracked_lo = 0, tracked_hi = -1;  // source frames the face track covers

@@ -1,6 +1,7 @@
 // End-to-end tests of the dub job on real media (the bundled webcam clip and
 // LibriVox speech), with a tiny randomly initialised model so they stay fast.
 #include "core/dub/dub.hpp"
+#include "core/dub/frame_cache.hpp"
 #include "core/face/video_faces.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
@@ -66,6 +67,20 @@ class TestDub : public QObject {
     }
 
 private Q_SLOTS:
+    void theCropCacheKeepsWithinItsBudgetAndNothingAtZero() {
+        // What keepGeneratedCrops(false) relies on: a one-shot dub keeps no crops.
+        core::FrameCache cache(3 * 48 * 48 * 3);  // room for three 48-px crops
+        const cv::Mat crop(48, 48, CV_8UC3, cv::Scalar(1, 2, 3));
+        for (int64_t f = 0; f < 5; ++f) cache.put({f, 7}, crop);
+        QCOMPARE(cache.size(), size_t(3));
+        QVERIFY(!cache.get({0, 7}) && cache.get({4, 7}));  // the oldest went first
+        cache.setBudget(0);
+        QCOMPARE(cache.size(), size_t(0));
+        QCOMPARE(cache.bytes(), size_t(0));
+        cache.put({9, 7}, crop);
+        QCOMPARE(cache.size(), size_t(0));
+    }
+
     void initTestCase() {
         QVERIFY(dir_.isValid());
         model_ = tmp("tiny.safetensors");
