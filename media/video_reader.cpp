@@ -84,6 +84,8 @@ struct VideoReader::Impl {
     int64_t decoded = 0;                // CFR: source frames handed out
     std::optional<Pending> cur, ahead;  // VFR: the frame on screen and the one after it
     cv::Mat last_rgb;                   // CFR: to pad a short tail
+    int64_t held_index = -1;            // the last frame frameAt() returned (asked again while scrubbing)
+    cv::Mat held_rgb;
 
     void open() {
         fmt = openInput(file);
@@ -381,11 +383,19 @@ bool VideoReader::next(VideoFrame& out, std::stop_token stop) {
 void VideoReader::seek(int64_t frame_index) { impl_->seekTo(frame_index); }
 
 cv::Mat VideoReader::frameAt(int64_t frame_index) {
-    if (frame_index < 0 || frame_index >= impl_->count) return {};
-    seek(frame_index);
+    Impl& d = *impl_;
+    if (frame_index < 0 || frame_index >= d.count) return {};
+    // Scrubbing and playback ask for the same or the next few frames: decoding forward is
+    // far cheaper than a seek, which decodes again from the key frame before the target.
+    if (frame_index == d.held_index) return d.held_rgb.clone();
+    if (frame_index < d.next_index || frame_index - d.next_index > kForwardDecodeFrames) seek(frame_index);
     VideoFrame f;
-    if (!next(f)) return {};
-    return f.rgb;
+    do {
+        if (!next(f)) return {};
+    } while (f.index < frame_index);
+    d.held_index = frame_index;
+    d.held_rgb = f.rgb;
+    return f.rgb.clone();
 }
 
 }  // namespace redub::media

@@ -55,8 +55,12 @@ public:
     // keyframe, so it is exact for every codec.
     void seek(int64_t frame_index);
 
-    // seek(frame_index) + next(); returns an empty Mat past the end.
+    // Frame `frame_index`, or an empty Mat past the end. A frame a little ahead of the
+    // reading position (up to kForwardDecodeFrames) is decoded forward instead of seeking,
+    // and the frame asked last is kept, so scrubbing and playing frame by frame cost one
+    // decode per frame rather than a decode from the key frame each time.
     cv::Mat frameAt(int64_t frame_index);
+    static constexpr int64_t kForwardDecodeFrames = 48;
 
 private:
     struct Impl;
