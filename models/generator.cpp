@@ -237,17 +237,28 @@ std::vector<float> Generator::forward(const FrameBatch& batch, const std::vector
     });
 }
 
+namespace {
+bool guidedBy(const ModelConfig& c, const SamplerParams& params) {
+    return params.audio_guidance != 1.0f && !c.isDiff2Lip();
+}
+// With audio guidance each step runs the denoiser twice; its default is half the model's
+// steps, so a dub costs what it did without guidance (measured: 5 guided steps follow the
+// speech as well as 10, bench/lipsync-real.sh in the model card).
+int stepsFor(const ModelConfig& c, const SamplerParams& params) {
+    if (params.steps > 0) return params.steps;
+    return guidedBy(c, params) ? std::max(1, c.default_sampling_steps / 2) : c.default_sampling_steps;
+}
+}  // namespace
+
+int Generator::callsPerFrame(const SamplerParams& params) const {
+    return stepsFor(impl_->config, params) * (guidedBy(impl_->config, params) ? 2 : 1);
+}
+
 std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParams& params, const StepFn& on_step,
                                      std::stop_token stop) {
     impl_->check(batch);
     const auto& c = impl_->config;
-    // With audio guidance each step runs the denoiser twice; its default is half the model's
-    // steps, so a dub costs what it did without guidance (measured: 5 guided steps follow the
-    // speech as well as 10, bench/lipsync-real.sh in the model card).
-    const bool guided_default = params.steps <= 0 && params.audio_guidance != 1.0f && !c.isDiff2Lip();
-    const int steps = params.steps > 0 ? params.steps
-                      : guided_default  ? std::max(1, c.default_sampling_steps / 2)
-                                        : c.default_sampling_steps;
+    const int steps = stepsFor(c, params);
     return guardTorch(impl_->origin, [&] {
         c10::InferenceMode guard;
         const int B = batch.batch, S = batch.size;
@@ -269,7 +280,7 @@ std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParam
         }
         if (!(params.audio_guidance >= 0 && params.audio_guidance <= 20))
             fail(ErrorKind::BadInput, impl_->origin + ": audio guidance must be in [0, 20]");
-        const bool guided = params.audio_guidance != 1.0f && !c.isDiff2Lip();
+        const bool guided = guidedBy(c, params);
         if (guided) {  // the same items again, hearing silence: one forward of 2B
             FrameBatch twice = net_batch;
             twice.batch = 2 * B;

@@ -86,6 +86,9 @@ public:
     const ModelConfig& config() const;
     int64_t parameterCount() const;
     double flopsPerStep() const;  // per frame per denoiser call (multiply-add = 2 FLOPs)
+    // Denoiser calls per frame that sample() makes with `params`: its steps (the model's
+    // default when 0), twice each with audio guidance.
+    int callsPerFrame(const SamplerParams& params) const;
     std::string deviceName() const;
 
     // The same initial noise (from seed, shape [1,3,S,S]) is used for every item and call,

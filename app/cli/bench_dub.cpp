@@ -9,6 +9,7 @@
 #include "core/project/paths.hpp"
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
+#include "models/runtime.hpp"
 #include "redub/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -68,11 +70,13 @@ int runOne(const Args& args) {
     p.moving_detail = !args.has("no-moving-detail");
     p.restore_edges = !args.has("no-edge-restore");
     p.length_policy = core::LengthPolicy::PadSilence;  // output length = the video's
+    if (args.has("draft")) p = core::draftOf(p);
     const core::DubReport r = core::runDub(p);
     nlohmann::json j = {{"frames", r.frames},       {"generated", r.generated}, {"decode", r.decode_s},
                         {"detect", r.detect_s},     {"features", r.features_s}, {"model", r.model_s},
                         {"composite", r.composite_s}, {"encode", r.encode_s}, {"load", r.load_s},
                         {"wall", r.wall_s},         {"fps", r.fps()},           {"rss", core::peakRssMiB()},
+                        {"calls", r.denoiser_calls}, {"flops_per_call", r.flops_per_call},
                         {"model_name", r.model_name}};
     std::printf("%s\n", j.dump().c_str());
     return 0;
@@ -84,7 +88,111 @@ std::string selfExe() {
     return ec ? std::string("redub-cli") : p.string();
 }
 
+struct Size {
+    std::string name;
+    int w, h;
+};
+
+std::vector<Size> benchSizes(const Args& args) {
+    if (auto s = args.get("size")) {
+        int w = 0, h = 0;
+        if (std::sscanf(s->c_str(), "%dx%d", &w, &h) != 2 || w < 64 || h < 64 || w > 7680 || h > 4320 || (w | h) & 1)
+            fail(ErrorKind::BadInput, "option --size: '" + *s + "' is not an even WxH from 64x64 to 7680x4320");
+        return {{*s, w, h}};
+    }
+    return {{"640x480", 640, 480}, {"1280x720", 1280, 720}};
+}
+
+// Milliseconds per previewed frame, by stage, over `frames` (after one warm-up call).
+struct PreviewTimes {
+    double decode = 0, prepare = 0, model = 0, composite = 0, total = 0;
+    int n = 0;
+};
+
+PreviewTimes timePreviews(core::DubSession& s, const std::vector<int64_t>& frames) {
+    s.preview(frames.front());  // warm-up: first-call allocations, the reader opened
+    PreviewTimes t;
+    for (int64_t f : frames) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const core::Preview pv = s.preview(f);
+        t.total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        t.decode += pv.decode_s, t.prepare += pv.prepare_s, t.model += pv.model_s, t.composite += pv.composite_s;
+        ++t.n;
+    }
+    return t;
+}
+
+// Where the wall time of a run goes, against floors: the model stage against its FLOPs at
+// this machine's measured throughput; the other stages as a share of the wall time (they
+// overlap with the model on their own threads, so only the model's share bounds the fps).
+void printStageTable(const std::vector<std::pair<std::string, nlohmann::json>>& runs) {
+    if (runs.empty()) return;
+    const double peak = models::measureMatmulGflops();
+    std::printf("\nstages of the longest run per size (matmul throughput here %.1f GFLOP/s; model floor = denoiser\n"
+                "evaluations x FLOPs per evaluation / that throughput)\n\n", peak);
+    std::printf("| size | stage | s | share of wall | floor s | x floor |\n|---|---|---|---|---|---|\n");
+    for (const auto& [name, j] : runs) {
+        const double wall = j["wall"].get<double>();
+        const double floor_s = j["calls"].get<double>() * j["flops_per_call"].get<double>() / (peak * 1e9);
+        for (const char* stage : {"decode", "detect", "features", "model", "composite", "encode", "load"}) {
+            const double s = j[stage].get<double>();
+            if (std::string(stage) == "model")
+                std::printf("| %s | model (%lld denoiser evaluations) | %.2f | %.0f %% | %.2f | %.2f |\n", name.c_str(),
+                            j["calls"].get<long long>(), s, 100 * s / wall, floor_s, floor_s > 0 ? s / floor_s : 0.0);
+            else
+                std::printf("| %s | %s | %.2f | %.0f %% | | |\n", name.c_str(), stage, s, 100 * s / wall);
+        }
+        std::printf("| %s | wall | %.2f | 100 %% | | |\n", name.c_str(), wall);
+    }
+}
+
 }  // namespace
+
+// redub-cli bench preview: the editor's "preview the frame at the playhead" path (one frame
+// at a time, nothing cached), at final and at draft quality, while playing/scrubbing forward
+// (consecutive frames) and while jumping about the clip (random frames: a seek each).
+int benchPreview(const Args& args) {
+    const int n = int(args.getInt("frames", 40));
+    if (n < 2 || n > 5000) fail(ErrorKind::BadInput, "option --frames: give 2..5000");
+    const fs::path dir = fs::temp_directory_path() / ("redub-bench-preview-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::printf("redub-cli bench preview  (bundled sample letterboxed, bundled speech and model; ms per previewed frame,\n"
+                "                          one frame at a time, nothing cached; draft = %d steps, no audio guidance,\n"
+                "                          no detail stages: core::draftOf)\n\n",
+                core::kDraftSteps);
+    std::printf("| size | quality | frames | decode | crop+mask+audio | model | composite | total ms | fps |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto& sz : benchSizes(args)) {
+        const fs::path clip = dir / (sz.name + ".mp4");
+        makeClip(clip, sz.w, sz.h, 250);
+        for (bool draft : {false, true}) {
+            core::DubParams p = core::DubParams::defaults();
+            p.video = clip;
+            p.speech = core::dataFile("sample/new-speech.wav");
+            if (auto m = args.get("model")) p.model = *m;
+            p.threads = int(args.getInt("threads", 0));
+            p.length_policy = core::LengthPolicy::PadSilence;
+            if (draft) p = core::draftOf(p);
+            core::DubSession session(p);
+            session.keepGeneratedCrops(false);
+            session.prepare();
+            std::vector<int64_t> forward, jumps;
+            for (int i = 0; i < n; ++i) forward.push_back(100 + i);
+            cv::RNG rng(5);
+            for (int i = 0; i < n; ++i) jumps.push_back(rng.uniform(0, int(session.outputFrames())));
+            for (const auto& [pattern, frames] : {std::pair{"forward", forward}, std::pair{"jumps", jumps}}) {
+                const PreviewTimes t = timePreviews(session, frames);
+                const double k = 1e3 / t.n;
+                std::printf("| %s | %s | %d %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", sz.name.c_str(),
+                            draft ? "draft" : "final", t.n, pattern, k * t.decode, k * t.prepare, k * t.model,
+                            k * t.composite, k * t.total, t.n / t.total);
+                std::fflush(stdout);
+            }
+        }
+    }
+    fs::remove_all(dir);
+    return 0;
+}
 
 int benchDub(const Args& args) {
     if (args.has("one")) return runOne(args);
@@ -101,17 +209,7 @@ int benchDub(const Args& args) {
             lengths.push_back(s);
         }
     }
-    struct Res {
-        std::string name;
-        int w, h;
-    };
-    std::vector<Res> sizes = {{"640x480", 640, 480}, {"1280x720", 1280, 720}};
-    if (auto s = args.get("size")) {
-        int w = 0, h = 0;
-        if (std::sscanf(s->c_str(), "%dx%d", &w, &h) != 2 || w < 64 || h < 64 || w > 7680 || h > 4320 || (w | h) & 1)
-            fail(ErrorKind::BadInput, "option --size: '" + *s + "' is not an even WxH from 64x64 to 7680x4320");
-        sizes = {{*s, w, h}};
-    }
+    const std::vector<Size> sizes = benchSizes(args);
     const fs::path dir = fs::temp_directory_path() / ("redub-bench-dub-" + std::to_string(getpid()));
     fs::create_directories(dir);
     std::string extra;
@@ -121,6 +219,7 @@ int benchDub(const Args& args) {
     if (auto t = args.get("threads")) extra += " --threads " + *t;
     if (args.has("no-moving-detail")) extra += " --no-moving-detail";
     if (args.has("no-edge-restore")) extra += " --no-edge-restore";
+    if (args.has("draft")) extra += " --draft";
 
     std::printf("redub-cli bench dub  (bundled sample letterboxed, speech: bundled, stage seconds summed per stage;\n"
                 "                      stages overlap, so they can add up to more than wall)\n\n");
@@ -128,6 +227,7 @@ int benchDub(const Args& args) {
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::string model_name;
     std::vector<std::string> growth;
+    std::vector<std::pair<std::string, nlohmann::json>> longest;  // per size: its longest run
     for (const auto& r : sizes) {
         double first_rss = 0, first_s = 0, prev_rss = 0, prev_s = 0, last_rss = 0, last_s = 0;
         for (double secs : lengths) {
@@ -158,6 +258,7 @@ int benchDub(const Args& args) {
                         j["encode"].get<double>(), j["wall"].get<double>(), j["fps"].get<double>(),
                         j["rss"].get<double>());
             std::fflush(stdout);
+            if (secs == lengths.back()) longest.emplace_back(r.name, j);
         }
         if (prev_s > 0 && last_s > prev_s) {  // between the two longest runs: past the warm-up
             char line[256];
@@ -171,6 +272,7 @@ int benchDub(const Args& args) {
     }
     std::printf("\nmodel: %s\n", model_name.c_str());
     for (const auto& g : growth) std::printf("%s\n", g.c_str());
+    printStageTable(longest);
     fs::remove_all(dir);
     return 0;
 }

@@ -68,6 +68,8 @@ const char* const kDubUsage =
     "  --no-moving-detail  do not carry the source's lip and skin detail along the new mouth's motion\n"
     "  --no-edge-restore   do not predict the lip-edge detail the model's crop size loses (fitted on the source frame)\n"
     "                      (the generated region then keeps only the model's resolution)\n"
+    "  --draft             draft quality for a quick look: 2 sampler steps, no audio guidance, no detail\n"
+    "                      stages (several times faster; the mouth moves less crisply)\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
     "  --json-progress     progress and the result as JSON lines on stdout\n"
     "Ctrl-C cancels and leaves no output file.";
@@ -75,7 +77,7 @@ const char* const kDubUsage =
 std::set<std::string> dubOptionNames() {
     return {"project", "video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
             "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth", "crf",
-            "preset", "json-progress", "detect-every"};
+            "preset", "draft", "json-progress", "detect-every"};
 }
 
 std::optional<std::string> speechTextFrom(const Args& args) {
@@ -122,6 +124,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.close_identity_mouth = !args.has("keep-identity-mouth");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");
+    if (args.has("draft")) p = core::draftOf(p);
 
     const auto ranges = args.all("range");
     const auto face = args.get("face");

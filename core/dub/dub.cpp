@@ -57,6 +57,14 @@ DubParams dubParamsFor(const Project& pr) {
     return p;
 }
 
+DubParams draftOf(DubParams p) {
+    p.steps = p.steps > 0 ? std::min(p.steps, kDraftSteps) : kDraftSteps;
+    p.audio_guidance = 1.0f;
+    p.moving_detail = false;
+    p.restore_edges = false;
+    return p;
+}
+
 void validate(const DubParams& p) {
     if (p.steps < 0 || p.steps > kMaxSamplerSteps)
         fail(ErrorKind::BadInput, "steps must be in 0.." + std::to_string(kMaxSamplerSteps) + " (0: the model's default)");
@@ -141,10 +149,14 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     Work w;
     w.index = frame;
     w.source = sourceFrameFor(frame, d.n_src, d.p.length_policy);
-    w.frame = d.preview_reader->frameAt(w.source);
-    w.active = true;
-    d.prepareWork(w);
     Preview pv;
+    auto t0 = Clock::now();
+    w.frame = d.preview_reader->frameAt(w.source);
+    pv.decode_s = since(t0);
+    w.active = true;
+    t0 = Clock::now();
+    d.prepareWork(w);
+    pv.prepare_s = since(t0);
     pv.source = w.frame.clone();
     if (!w.active) {
         pv.generated = pv.source.clone();
@@ -167,9 +179,12 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
             pr.fraction = double(si.step) / double(si.total);
             progress(pr);
         };
+        t0 = Clock::now();
         d.generate({&w}, {&hist}, on_step, stop);
+        pv.model_s = since(t0);
         d.cache.put(key, w.generated);
     }
+    t0 = Clock::now();
     pv.generated = pv.source.clone();
     CompositeParams cp = CompositeParams::defaults();
     cp.colour_match = d.p.colour_match;
@@ -181,6 +196,7 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     cv::Mat full;
     cv::warpAffine(weight, full, cv::Mat(w.crop.toFrame()), d.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
     full.convertTo(pv.mask, CV_8U, 255.0);
+    pv.composite_s = since(t0);
     return pv;
 }
 
@@ -193,14 +209,49 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     if (!fs::is_directory(fs::absolute(d.p.output).parent_path()))
         fail(ErrorKind::Io, d.p.output, "the output folder does not exist");
     d.prepare(cb.progress, user_stop);
-    DubReport rep = d.startReport();
 
     // Output audio: the speech at 48 kHz stereo (placed at the offset by the encode stage).
     auto t_audio = Clock::now();
     const media::AudioBuffer speech48 = media::readAudio(d.p.speech, kOutRate, kOutChannels, user_stop);
-    rep.features_s += since(t_audio);
+    const double audio_s = since(t_audio);
     auto writer = std::make_unique<media::VideoWriter>(d.p.output, d.writerParams());
+    DubReport rep;
+    try {
+        rep = d.runStages(cb, user_stop, writer.get(), speech48);
+    } catch (...) {
+        writer.reset();  // deletes the partial file
+        throw;
+    }
+    auto t_fin = Clock::now();
+    writer->finish();
+    rep.features_s += audio_s;
+    rep.encode_s += since(t_fin);
+    rep.output = d.p.output;
+    rep.wall_s = since(t_run);
+    log::core()->info("dubbed {} frames ({} generated, {} without a face) into {} in {:.1f} s", rep.frames,
+                      rep.generated, rep.no_face, d.p.output.string(), rep.wall_s);
+    if (cb.progress) cb.progress({"done", rep.frames, rep.frames, 1.0, 0});
+    return rep;
+}
 
+DubReport DubSession::play(const DubCallbacks& cb, std::stop_token user_stop) {
+    auto& d = *impl_;
+    const auto t_run = Clock::now();
+    d.prepare(cb.progress, user_stop);
+    DubReport rep = d.runStages(cb, user_stop, nullptr, media::AudioBuffer{});
+    rep.output.clear();
+    rep.wall_s = since(t_run);
+    log::core()->info("generated {} frames ({} repainted, {} without a face) in {:.1f} s", rep.frames, rep.generated,
+                      rep.no_face, rep.wall_s);
+    if (cb.progress) cb.progress({"done", rep.frames, rep.frames, 1.0, 0});
+    return rep;
+}
+
+DubReport DubSession::Impl::runStages(const DubCallbacks& cb, std::stop_token user_stop, media::VideoWriter* writer,
+                                      const media::AudioBuffer& speech48) {
+    auto& d = *this;
+    DubReport rep = d.startReport();
+    const int64_t calls_before = d.denoiser_calls;
     const bool chunked = d.autoregressive() && d.p.chunks > 1;
     const int64_t block_frames = chunked ? int64_t(d.p.chunks) * d.p.chunk_frames
                                          : (d.autoregressive() ? 8 : std::max(8, d.p.batch));
@@ -210,7 +261,7 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     BlockQueue to_model(2), to_encode(2);
     DecodeStage decode(d, block_frames, hash);
     GenerateStage generate(d, hash, cb.progress);
-    EncodeStage encode(d, *writer, speech48, cb.on_frame);
+    EncodeStage encode(d, writer, speech48, cb.on_frame);
     std::thread decoder([&] {
         pipe.guard([&] { decode.run(to_model, stop); });
         to_model.close();
@@ -225,30 +276,20 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     to_model.close();
     decoder.join();
     encoder.join();
-    try {
-        pipe.rethrow();
-        if (encode.encoded.load() != d.n_out)
-            fail(ErrorKind::Internal, "dub: encoded " + std::to_string(encode.encoded.load()) + " of " +
-                                          std::to_string(d.n_out) + " frames");
-    } catch (...) {
-        writer.reset();  // deletes the partial file
-        throw;
-    }
-    auto t_fin = Clock::now();
-    writer->finish();
-
+    pipe.rethrow();
+    if (encode.encoded.load() != d.n_out)
+        fail(ErrorKind::Internal, "dub: composited " + std::to_string(encode.encoded.load()) + " of " +
+                                      std::to_string(d.n_out) + " frames");
     rep.frames = d.n_out;
     rep.generated = generate.generated;
     rep.no_face = generate.no_face;
     rep.decode_s += decode.decode_s;
     rep.features_s += decode.prepare_s;  // crop, mask and audio windows per frame
     rep.model_s = generate.model_s;
+    rep.denoiser_calls = d.denoiser_calls - calls_before;
+    rep.flops_per_call = d.gen->flopsPerStep();
     rep.composite_s = encode.composite_s;
-    rep.encode_s = encode.encode_s + since(t_fin);
-    rep.wall_s = since(t_run);
-    log::core()->info("dubbed {} frames ({} generated, {} without a face) into {} in {:.1f} s", rep.frames,
-                      rep.generated, rep.no_face, d.p.output.string(), rep.wall_s);
-    if (cb.progress) cb.progress({"done", rep.frames, rep.frames, 1.0, 0});
+    rep.encode_s = encode.encode_s;
     return rep;
 }
 

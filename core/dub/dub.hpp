@@ -74,6 +74,13 @@ struct DubParams {
     static DubParams defaults() { return {}; }
 };
 
+// Draft quality, for scrubbing and quick looks: few sampler steps (kDraftSteps, or fewer when
+// `params` asks for fewer), no audio guidance (one denoiser call per step instead of two),
+// and none of the composite's detail stages. Everything that says what is dubbed (files,
+// offset, ranges, face, model, seed) is kept; the export uses the full settings.
+inline constexpr int kDraftSteps = 2;
+DubParams draftOf(DubParams params);
+
 // The job a project describes: its files, offset, ranges, face, model and generation
 // settings, length policy and export settings - the one mapping the editor's export and
 // `redub-cli dub --project` share, so both write the same frames.
@@ -112,6 +119,8 @@ struct DubReport {
     // seconds spent per stage (summed over threads; stages overlap)
     double decode_s = 0, detect_s = 0, features_s = 0, model_s = 0, composite_s = 0, encode_s = 0;
     int64_t tracked_frames = 0;    // frames this session ran through the face tracker (0: `faces` was reused)
+    int64_t denoiser_calls = 0;    // denoiser evaluations, counted per frame (frames x steps, x2 with audio guidance)
+    double flops_per_call = 0;     // the model's FLOPs per frame per denoiser evaluation
     double load_s = 0;             // model load
     double wall_s = 0;             // the whole run
     double fps() const { return wall_s > 0 ? double(frames) / wall_s : 0; }
@@ -126,6 +135,9 @@ struct Preview {
     cv::Rect face_box;    // in frame pixels
     cv::Mat mask;         // CV_8U frame-sized blend weight (0..255), empty when no face
     bool from_cache = false;
+    // Where the time went, seconds: reading the frame, crop/mask/speech windows, the
+    // model, compositing (with the mask the editor draws).
+    double decode_s = 0, prepare_s = 0, model_s = 0, composite_s = 0;
 };
 
 class DubSession {
@@ -158,6 +170,11 @@ public:
 
     // Writes params().output. Throws Error{Cancelled} on cancel (no output left).
     DubReport run(const DubCallbacks& callbacks = {}, std::stop_token stop = {});
+
+    // The same frames as run(), through the same overlapped stages, handed to
+    // callbacks.on_frame without writing a file (the editor's Generate All: what it shows is
+    // what an export would write). params().output is not needed.
+    DubReport play(const DubCallbacks& callbacks = {}, std::stop_token stop = {});
 
     // Generated crops are kept (up to 512 MiB) so that later previews and exports of the
     // same settings reuse them; a session that runs once keeps none (runDub), so a long

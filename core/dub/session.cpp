@@ -229,7 +229,9 @@ void DubSession::Impl::generate(const std::vector<Work*>& items, const std::vect
         }
         b.audio.insert(b.audio.end(), w.audio.begin(), w.audio.end());
     }
-    std::vector<float> out = gen->sample(b, samplerParams(), on_step, stop);
+    const models::SamplerParams sp = samplerParams();
+    std::vector<float> out = gen->sample(b, sp, on_step, stop);
+    denoiser_calls += int64_t(items.size()) * gen->callsPerFrame(sp);
     for (size_t k = 0; k < items.size(); ++k) items[k]->generated = chwToRgb(out, int(k), s);
 }
 

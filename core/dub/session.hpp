@@ -10,6 +10,7 @@
 #include "core/dub/model_inputs.hpp"
 #include "core/face/crop.hpp"
 #include "core/face/mask.hpp"
+#include "media/audio_reader.hpp"
 #include "media/probe.hpp"
 #include "media/video_reader.hpp"
 #include "media/video_writer.hpp"
@@ -86,6 +87,7 @@ struct DubSession::Impl {
     static constexpr size_t kPreviewCacheBytes = 512ull << 20;
     FrameCache cache{kPreviewCacheBytes};
     double load_s = 0, features_s = 0, detect_s = 0, track_decode_s = 0;
+    int64_t denoiser_calls = 0;  // counted by generate() (per frame)
     int64_t tracked_frames = 0;
     int64_t tracked_lo = 0, tracked_hi = -1;  // source frames the face track covers
 
@@ -130,6 +132,10 @@ struct DubSession::Impl {
 
     // A run's report with what prepare() measured filled in.
     DubReport startReport() const;
+
+    // run() and play(): decode -> model -> composite (+ encode when `writer`), overlapped.
+    DubReport runStages(const DubCallbacks& cb, std::stop_token user_stop, media::VideoWriter* writer,
+                        const media::AudioBuffer& speech48);
 
     // Runs the model on `items` (each with its motion history) as one batch.
     void generate(const std::vector<Work*>& items, const std::vector<std::vector<cv::Mat>*>& motion,

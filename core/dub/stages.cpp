@@ -181,7 +181,7 @@ void GenerateStage::run(BlockQueue& in, BlockQueue& out, std::stop_token stop) {
 
 // ---- EncodeStage ---------------------------------------------------------------------
 
-EncodeStage::EncodeStage(DubSession::Impl& session, media::VideoWriter& writer, const media::AudioBuffer& speech48,
+EncodeStage::EncodeStage(DubSession::Impl& session, media::VideoWriter* writer, const media::AudioBuffer& speech48,
                          const std::function<void(const DubFrame&)>& on_frame)
     : d_(session), writer_(writer), speech48_(speech48), on_frame_(on_frame),
       offset48_(session.p.offset_samples * (kOutRate / kMelRate)) {}
@@ -214,7 +214,7 @@ void EncodeStage::writeAudioUntil(int64_t frame_end) {
             for (int c = 0; c < kOutChannels; ++c)
                 chunk_[size_t(k) * kOutChannels + c] = speech48_.samples[size_t(src) * kOutChannels + c];
     }
-    writer_.writeAudio(chunk_.data(), n);
+    writer_->writeAudio(chunk_.data(), n);
     audio_written_ = target;
 }
 
@@ -233,10 +233,12 @@ void EncodeStage::run(BlockQueue& in, std::stop_token stop) {
                 f.generated = w.active && !w.generated.empty();
                 on_frame_(f);
             }
-            t0 = Clock::now();
-            writer_.writeFrame(w.frame);
-            writeAudioUntil(w.index + 1);
-            encode_s += since(t0);
+            if (writer_) {
+                t0 = Clock::now();
+                writer_->writeFrame(w.frame);
+                writeAudioUntil(w.index + 1);
+                encode_s += since(t0);
+            }
             encoded.fetch_add(1);
         }
         if (stop.stop_requested()) break;

@@ -90,10 +90,11 @@ private:
 };
 
 // Stage 3: each frame composited (range-edge fades included) and encoded in order, with the
-// speech's audio up to the end of that frame.
+// speech's audio up to the end of that frame. Without a writer (DubSession::play) the frames
+// are only composited and handed to on_frame.
 class EncodeStage {
 public:
-    EncodeStage(DubSession::Impl& session, media::VideoWriter& writer, const media::AudioBuffer& speech48,
+    EncodeStage(DubSession::Impl& session, media::VideoWriter* writer, const media::AudioBuffer& speech48,
                 const std::function<void(const DubFrame&)>& on_frame);
     void run(BlockQueue& in, std::stop_token stop);
     double composite_s = 0, encode_s = 0;
@@ -104,7 +105,7 @@ private:
     void writeAudioUntil(int64_t frame_end);
 
     DubSession::Impl& d_;
-    media::VideoWriter& writer_;
+    media::VideoWriter* writer_;
     const media::AudioBuffer& speech48_;
     const std::function<void(const DubFrame&)>& on_frame_;
     int64_t offset48_ = 0;

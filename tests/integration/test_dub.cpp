@@ -188,6 +188,52 @@ private Q_SLOTS:
         QVERIFY(hashMat(a[5]) != hashMat(c[5]));
     }
 
+    void playGivesTheExportsFramesWithoutWritingAFile() {
+        core::DubReport ran;
+        const auto exported = dub(params("played-ref.mp4"), &ran);
+        core::DubParams p = params("never-written.mp4");
+        core::DubSession s(p);
+        std::vector<cv::Mat> played;
+        core::DubCallbacks cb;
+        cb.on_frame = [&](const core::DubFrame& f) { played.push_back(f.rgb->clone()); };
+        const core::DubReport rep = s.play(cb);
+        QVERIFY(!fs::exists(p.output));
+        QVERIFY(rep.output.empty());
+        QCOMPARE(rep.encode_s, 0.0);
+        QCOMPARE(rep.generated, ran.generated);
+        QCOMPARE(played.size(), exported.size());
+        for (size_t i = 0; i < played.size(); ++i) QCOMPARE(hashMat(played[i]), hashMat(exported[i]));
+    }
+
+    void draftKeepsWhatIsDubbedAndRunsFewerDenoiserCalls() {
+        core::DubParams p = params("final.mp4");
+        p.ranges = {{2, 12}};
+        p.offset_samples = 800;
+        p.seed = 5;
+        p.steps = 4;
+        const core::DubParams d = core::draftOf(p);
+        QCOMPARE(d.steps, core::kDraftSteps);
+        QCOMPARE(d.audio_guidance, 1.0f);
+        QVERIFY(!d.restore_edges && !d.moving_detail);
+        QVERIFY(!core::needsNewSession(p, d));  // the editor switches quality on its open session
+        QVERIFY(d.video == p.video && d.speech == p.speech && d.model == p.model && d.seed == p.seed &&
+                d.offset_samples == p.offset_samples && d.ranges == p.ranges);
+        core::DubParams one = p;
+        one.steps = 1;
+        QCOMPARE(core::draftOf(one).steps, 1);  // never more steps than asked for
+        core::DubReport full, draft;
+        dub(p, &full);
+        core::DubParams dp = d;
+        dp.output = tmp("draft.mp4");
+        const auto frames = dub(dp, &draft);
+        QCOMPARE(draft.generated, full.generated);
+        // Per repainted frame: 2 steps unguided against 4 guided (two calls per step).
+        QCOMPARE(draft.denoiser_calls, draft.generated * core::kDraftSteps);
+        QCOMPARE(full.denoiser_calls, full.generated * 8);
+        QVERIFY(draft.flops_per_call > 0 && draft.flops_per_call == full.flops_per_call);
+        QVERIFY(cv::norm(frames[6], source_[6], cv::NORM_INF) > 0);  // the mouth is still repainted
+    }
+
     void aFinishedFaceScanReplacesTrackingAndGivesTheSameFrames() {
         auto scan = std::make_shared<core::VideoFaces>(core::trackVideoFaces(video_));
         QCOMPARE(scan->trackedFrames(), int64_t(30));
