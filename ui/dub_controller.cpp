@@ -95,7 +95,7 @@ void DubController::startJob(const QString& what, F&& job, std::function<void(co
 }
 
 template <class F>
-void DubController::start(const QString& what, F&& job) {
+void DubController::start(const QString& what, F&& job, bool draftable) {
     if (!busy_ && (!doc_->hasVideo() || doc_->project().speech_path.empty())) {
         Q_EMIT finished(false, false, tr("%1 needs a video and the new speech: drop both on the window").arg(what), {});
         return;
@@ -106,6 +106,7 @@ void DubController::start(const QString& what, F&& job) {
         // The editor's finished face scan stands in for the job's own tracking when it
         // matches (core checks the file, frames and settings; otherwise it tracks).
         params.faces = doc_->media().faceScan().tracking;
+        if (draftable && draft_) params = core::draftOf(params);
     } catch (const Error& e) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;
@@ -167,8 +168,9 @@ void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
 }
 
 void DubController::previewFrame(int64_t frame) {
-    start(tr("Preview"), [this, frame](core::DubSession& s, const core::DubParams&, std::stop_token stop) {
+    start(tr("Preview"), [this, frame](core::DubSession& s, const core::DubParams& params, std::stop_token stop) {
         const ProgressFn on_progress = reporter();
+        s.update(params);  // the quality may have changed since the session was made
         s.prepare(on_progress, stop);
         const core::Preview pv = s.preview(frame, stop, on_progress);
         const QImage src = toImage(pv.source), gen = toImage(pv.generated), mask = toImage(pv.mask);
@@ -187,7 +189,29 @@ void DubController::previewFrame(int64_t frame) {
         return std::pair{has_face ? tr("Previewed frame %1").arg(frame)
                                   : tr("Frame %1 has no face to re-sync; it stays as it is").arg(frame),
                          QString()};
-    });
+    }, /*draftable=*/true);
+}
+
+void DubController::generateAll() {
+    start(tr("Generate"), [this](core::DubSession& s, const core::DubParams& params, std::stop_token stop) {
+        s.update(params);
+        core::DubCallbacks cb;
+        cb.progress = reporter();
+        cb.on_frame = [this](const core::DubFrame& f) {
+            if (!f.generated || !f.rgb) return;
+            QImage img = toImage(*f.rgb, kCacheMaxHeight);
+            QMutexLocker lock(&mutex_);
+            pending_.frames.insert(f.index, std::move(img));
+        };
+        const core::DubReport r = s.play(cb, stop);
+        return std::pair{tr("Generated %1 frames (%2 re-synced, %3 without a face) at %4 fps%5; play or step through them")
+                             .arg(r.frames)
+                             .arg(r.generated)
+                             .arg(r.no_face)
+                             .arg(r.fps(), 0, 'f', 1)
+                             .arg(draft_ ? tr(", draft quality") : QString()),
+                         QString()};
+    }, /*draftable=*/true);
 }
 
 void DubController::exportVideo(const QString& output) {

@@ -39,8 +39,15 @@ public:
     bool busy() const { return busy_; }
     // Generates frame `frame` now (cached by the session). previewReady or failed follows.
     void previewFrame(int64_t frame);
-    // Generates the whole video (or the selected ranges) and writes `output` (MP4).
+    // Generates the whole video (or the selected ranges) and writes `output` (MP4), always at
+    // the project's full quality.
     void exportVideo(const QString& output);
+    // Generates the whole video (or the selected ranges) for watching in the editor: the
+    // export's frames (or the draft's), no file written.
+    void generateAll();
+    // Draft quality (core::draftOf) for previews and Generate All; exports are never drafts.
+    void setDraft(bool on) { draft_ = on; }
+    bool draft() const { return draft_; }
     // Speaks `text` with an offline voice into `output` (WAV); speechReady(output) follows on
     // success. Needs no video.
     void speakText(const QString& text, const QString& voice, double rate, const QString& output);
@@ -81,9 +88,10 @@ Q_SIGNALS:
     void speakerLearned(const QString& model, const QString& summary);
 
 private:
-    // A job on the session (preview, export): needs a video and the speech.
+    // A job on the session (preview, export): needs a video and the speech. A `draftable`
+    // job runs at draft quality when draft() is on.
     template <class F>
-    void start(const QString& what, F&& job);
+    void start(const QString& what, F&& job, bool draftable = false);
     // Any job on the worker thread: job(stop) -> {message, output}; `done` runs on the GUI
     // thread after a success, before finished().
     template <class F>
@@ -100,6 +108,7 @@ private:
     std::shared_ptr<core::DubSession> session_;
     std::unique_ptr<std::stop_source> stop_;
     bool busy_ = false;
+    bool draft_ = false;
 
     // Filled by the worker, drained by the timer.
     QMutex mutex_;

@@ -82,6 +82,10 @@ void EditorActions::createActions(QUndoStack* undo) {
     generate_ = make(tr("&Generate All"), QKeySequence(Qt::CTRL | Qt::Key_G));
     generate_->setIcon(glyphIcon(Glyph::Generate));
     generate_->setToolTip(tr("Generate every frame (or the selected ranges) to watch them in the editor (Ctrl+G)"));
+    draft_ = make(tr("&Draft Quality"), QKeySequence(Qt::CTRL | Qt::Key_D));
+    draft_->setCheckable(true);
+    draft_->setToolTip(tr("Fast previews while you work: fewer sampler steps and no detail stages; the frame at "
+                          "the playhead is generated as you scrub. Export is always at full quality (Ctrl+D)"));
     cancel_ = make(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), QStyle::SP_BrowserStop);
     side_ = make(tr("&Side by Side"), QKeySequence(Qt::Key_1));
     wipe_ = make(tr("&Wipe"), QKeySequence(Qt::Key_2));
@@ -140,7 +144,9 @@ void EditorActions::buildMenus() {
     playback->addActions({audio_speech_, audio_source_});
 
     QMenu* gen = bar->addMenu(tr("&Generate"));
-    gen->addActions({preview_, generate_, export_, cancel_});
+    gen->addActions({preview_, generate_, draft_});
+    gen->addSeparator();
+    gen->addActions({export_, cancel_});
 
     model_menu_ = bar->addMenu(tr("&Model"));
     model_menu_->addActions({model_default_, model_import_, learn_});
@@ -166,7 +172,7 @@ void EditorActions::buildToolBar() {
     auto* spacer = new QWidget(tb);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     tb->addWidget(spacer);
-    tb->addActions({preview_, generate_, export_});
+    tb->addActions({preview_, draft_, generate_, export_});
     // The primary action stands out.
     if (auto* b = qobject_cast<QToolButton*>(tb->widgetForAction(export_))) b->setStyleSheet(theme::primaryButtonStyle());
 }

@@ -22,7 +22,7 @@ public:
         *quit_;
     QAction *undo_, *redo_, *clear_ranges_, *auto_face_, *mark_in_, *mark_out_;
     QAction *play_, *back_, *stop_, *forward_, *prev_, *next_, *start_, *end_, *audio_speech_, *audio_source_;
-    QAction *preview_, *generate_, *cancel_, *side_, *wipe_, *overlays_, *fit_;
+    QAction *preview_, *generate_, *draft_, *cancel_, *side_, *wipe_, *overlays_, *fit_;
     QAction *model_default_, *model_import_, *learn_;
     QActionGroup* devices_;  // one checkable action a core::devices() entry, the name as data
     QMenu* recent_menu_;     // File > Open Recent (filled when it opens)

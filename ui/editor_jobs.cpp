@@ -99,10 +99,7 @@ void EditorJobs::exportTo(const QString& output) {
 
 void EditorJobs::generateAll() {
     Q_EMIT aboutToStart();
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
-    QDir().mkpath(dir);
-    scratch_output_ = QDir(dir).filePath(QStringLiteral("generated-%1.mp4").arg(QCoreApplication::applicationPid()));
-    dub_->exportVideo(scratch_output_);
+    dub_->generateAll();
 }
 
 void EditorJobs::onSpeakerLearned(const QString& model, const QString& summary) {
@@ -118,16 +115,6 @@ void EditorJobs::onSpeakerLearned(const QString& model, const QString& summary) 
 }
 
 void EditorJobs::onFinished(bool ok, bool cancelled, const QString& message, const QString& output) {
-    if (!scratch_output_.isEmpty()) {
-        // generateAll(): the frames are in the editor; the file is not wanted.
-        QFile::remove(scratch_output_);
-        scratch_output_.clear();
-        if (ok) {
-            Q_EMIT this->message(
-                tr("Generated %1 frames; play or step through them").arg(dub_->generatedCount()), 8000);
-            return;
-        }
-    }
     if (std::exchange(media_job_, false) && ok) {  // loaded by speechReady / videoReady
         Q_EMIT this->message(message, 8000);
         log::ui()->info("{}", message.toStdString());

@@ -44,7 +44,6 @@ private:
     ModelList* models_;
     QWidget* window_;
     bool media_job_ = false;  // the running job makes a file to load (speech from text, moving photo)
-    QString scratch_output_;  // the throw-away MP4 of generateAll()
 };
 
 }  // namespace redub::ui

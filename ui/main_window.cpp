@@ -127,6 +127,7 @@ void MainWindow::connectActions() {
     connect(a.audio_source_, &QAction::triggered, transport_, [this] { transport_->setAudioLane(Lane::Source); });
     connect(a.preview_, &QAction::triggered, this, &MainWindow::previewCurrentFrame);
     connect(a.generate_, &QAction::triggered, this, &MainWindow::generateAll);
+    connect(a.draft_, &QAction::toggled, this, [this](bool on) { generated_->setDraft(on); });
     connect(a.cancel_, &QAction::triggered, dub_, &DubController::cancel);
     connect(a.side_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::SideBySide); });
     connect(a.wipe_, &QAction::triggered, this, [this] { preview_->setMode(PreviewView::Mode::Wipe); });
@@ -304,6 +305,7 @@ void MainWindow::restoreSettings() {
     if (s.value("view/mode").toString() == "wipe") actions_->wipe_->trigger();
     actions_->overlays_->setChecked(s.value("view/overlays", true).toBool());
     if (s.value("playback/audio").toString() == "source") actions_->audio_source_->trigger();
+    actions_->draft_->setChecked(s.value("generate/draft", false).toBool());
 }
 
 void MainWindow::saveSettings() {
@@ -313,6 +315,7 @@ void MainWindow::saveSettings() {
     s.setValue("view/mode", actions_->wipe_->isChecked() ? "wipe" : "side");
     s.setValue("view/overlays", actions_->overlays_->isChecked());
     s.setValue("playback/audio", transport_->audioLane() == Lane::Source ? "source" : "speech");
+    s.setValue("generate/draft", actions_->draft_->isChecked());
 }
 
 // ---- files -------------------------------------------------------------------------------
@@ -431,6 +434,7 @@ int MainWindow::playSpeed() const { return transport_->speed(); }
 void MainWindow::play(int speed) { transport_->play(speed); }
 void MainWindow::pause() { transport_->pause(); }
 void MainWindow::setWipeView(bool wipe) { (wipe ? actions_->wipe_ : actions_->side_)->trigger(); }
+void MainWindow::setDraft(bool on) { actions_->draft_->setChecked(on); }
 
 void MainWindow::onFrameChanged(int64_t frame) {
     bar_->setFrame(frame, doc_.frameRate());

@@ -64,6 +64,7 @@ public:
     void play(int speed = 1);
     void pause();
     void setWipeView(bool wipe);  // wipe or side by side
+    void setDraft(bool on);       // Generate > Draft Quality
 
     // Waits for background analysis and for the current frame to be displayed (screenshots, tests).
     void settle(int timeout_ms = 20000);

@@ -389,6 +389,41 @@ private Q_SLOTS:
         QVERIFY(!w->dub()->hasGenerated(3));
     }
 
+    void draftQualityGeneratesTheFrameTheScrubStopsOn() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        useModel(w->document(), model_.toStdString(), 2, 5);
+        w->seek(4);
+        w->settle();
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->setDraft(true);  // the frame at the playhead is generated at once
+        QVERIFY(w->dub()->draft());
+        QVERIFY(w->dub()->busy());
+        // Scrubbing on while that runs: only the frame the playhead stops on follows.
+        for (int64_t f : {5, 6, 7, 9}) w->seek(f);
+        QTRY_VERIFY_WITH_TIMEOUT(done.size() >= 2 && !w->dub()->busy(), 240000);
+        for (const auto& d : done) QVERIFY2(d.at(0).toBool(), qPrintable(d.at(2).toString()));
+        QCOMPARE(done.size(), 2);
+        QVERIFY(w->dub()->hasGenerated(4));
+        QVERIFY(w->dub()->hasGenerated(9));
+        QVERIFY(!w->dub()->hasGenerated(6));
+        QVERIFY(!w->preview()->generated().isNull());  // the frame at the playhead shows its picture
+        // Generate All at draft quality says so; back at full quality the draft frames go.
+        w->document()->requestLengthPolicy("pad-silence");
+        w->document()->requestAddRange({0, 6});
+        w->generateAll();
+        QTRY_VERIFY_WITH_TIMEOUT(done.size() >= 3 && !w->dub()->busy(), 300000);
+        QVERIFY2(done.last().at(0).toBool(), qPrintable(done.last().at(2).toString()));
+        QVERIFY2(done.last().at(2).toString().contains("draft"), qPrintable(done.last().at(2).toString()));
+        QVERIFY(w->dub()->hasGenerated(3));
+        w->setDraft(false);
+        QVERIFY(!w->dub()->draft());
+        QVERIFY(!w->dub()->hasGenerated(3));
+        w->seek(2);  // no scrub previews at full quality
+        w->settle();
+        QVERIFY(!w->dub()->busy());
+    }
+
     void cancellingAGenerationLeavesNoOutput() {
         MainWindow w;
         w.show();
