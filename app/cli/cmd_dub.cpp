@@ -59,9 +59,12 @@ int cmdDub(const Args& args) {
     if (json) {
         nlohmann::json j = {{"stage", "result"},       {"output", r.output.string()}, {"frames", r.frames},
                             {"generated", r.generated}, {"no_face", r.no_face},        {"face_coverage", r.face_coverage},
-                            {"seconds", r.wall_s},      {"fps", r.fps()},              {"model", r.model_name}};
+                            {"seconds", r.wall_s},      {"fps", r.fps()},              {"model", r.model_name},
+                            {"resumed", r.resumed}};
         std::printf("%s\n", j.dump().c_str());
     } else {
+        if (r.resumed > 0)
+            std::printf("resumed an interrupted export: %lld frames were already generated\n", (long long)r.resumed);
         std::printf("wrote %s: %lld frames (%lld repainted, %lld without a face) with %s in %.1f s (%.2f fps)\n",
                     r.output.string().c_str(), (long long)r.frames, (long long)r.generated, (long long)r.no_face,
                     r.model_name.c_str(), r.wall_s, r.fps());

@@ -215,21 +215,28 @@ DubReport DubSession::run(const DubCallbacks& cb, std::stop_token user_stop) {
     const media::AudioBuffer speech48 = media::readAudio(d.p.speech, kOutRate, kOutChannels, user_stop);
     const double audio_s = since(t_audio);
     auto writer = std::make_unique<media::VideoWriter>(d.p.output, d.writerParams());
+    CropJournal journal(userCacheDir() / "export-crops", d.journalKey());
+    d.journal = journal.enabled() ? &journal : nullptr;
     DubReport rep;
     try {
         rep = d.runStages(cb, user_stop, writer.get(), speech48);
     } catch (...) {
-        writer.reset();  // deletes the partial file
+        d.journal = nullptr;  // kept: running the same export again resumes from it
+        writer.reset();       // deletes the partial file
         throw;
     }
+    d.journal = nullptr;
     auto t_fin = Clock::now();
     writer->finish();
+    journal.remove();
     rep.features_s += audio_s;
     rep.encode_s += since(t_fin);
     rep.output = d.p.output;
     rep.wall_s = since(t_run);
-    log::core()->info("dubbed {} frames ({} generated, {} without a face) into {} in {:.1f} s", rep.frames,
-                      rep.generated, rep.no_face, d.p.output.string(), rep.wall_s);
+    log::core()->info("dubbed {} frames ({} generated{}, {} without a face) into {} in {:.1f} s", rep.frames,
+                      rep.generated,
+                      rep.resumed ? ", " + std::to_string(rep.resumed) + " of them from the interrupted export" : "",
+                      rep.no_face, d.p.output.string(), rep.wall_s);
     if (cb.progress) cb.progress({"done", rep.frames, rep.frames, 1.0, 0});
     return rep;
 }
@@ -282,6 +289,7 @@ DubReport DubSession::Impl::runStages(const DubCallbacks& cb, std::stop_token us
                                       std::to_string(d.n_out) + " frames");
     rep.frames = d.n_out;
     rep.generated = generate.generated;
+    rep.resumed = generate.resumed;
     rep.no_face = generate.no_face;
     rep.decode_s += decode.decode_s;
     rep.features_s += decode.prepare_s;  // crop, mask and audio windows per frame

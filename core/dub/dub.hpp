@@ -114,6 +114,7 @@ struct DubCallbacks {
 struct DubReport {
     int64_t frames = 0;            // output frames written
     int64_t generated = 0;         // frames repainted by the model
+    int64_t resumed = 0;           // of those, taken from the journal of this export interrupted before (CropJournal)
     int64_t no_face = 0;           // frames in a range without the chosen face (passed through)
     double face_coverage = 0;      // fraction of tracked frames with the chosen face
     // seconds spent per stage (summed over threads; stages overlap)
@@ -168,7 +169,9 @@ public:
     // frame); results are cached by (frame, settings).
     Preview preview(int64_t frame, std::stop_token stop = {}, const ProgressFn& progress = {});
 
-    // Writes params().output. Throws Error{Cancelled} on cancel (no output left).
+    // Writes params().output. Throws Error{Cancelled} on cancel (no output left). The crops
+    // it generates are journaled on disk until it finishes, so the same export run again
+    // after a crash, a kill or a cancel generates only what it had not (CropJournal).
     DubReport run(const DubCallbacks& callbacks = {}, std::stop_token stop = {});
 
     // The same frames as run(), through the same overlapped stages, handed to

@@ -13,13 +13,30 @@ namespace redub::core {
 
 using namespace dub_internal;
 
-uint64_t DubSession::Impl::settingsHash() const {
-    std::string s = model_path.string() + "|" + std::to_string(p.steps) + "|" + std::to_string(p.seed) + "|" +
+std::string DubSession::Impl::settingsText() const {
+    return model_path.string() + "|" + std::to_string(p.steps) + "|" + std::to_string(p.seed) + "|" +
                     std::to_string(p.audio_guidance) + "|" + std::to_string(p.close_identity_mouth) + "|" +
                     std::to_string(p.offset_samples) + "|" + std::string(toString(p.length_policy)) + "|" +
                     std::to_string(int(p.face.policy)) + "," + std::to_string(p.face.point.x) + "," +
                     std::to_string(p.face.point.y) + "," + std::to_string(p.face.frame) + "|" + p.speech.string();
-    return std::hash<std::string>{}(s);
+}
+
+uint64_t DubSession::Impl::settingsHash() const { return std::hash<std::string>{}(settingsText()); }
+
+uint64_t DubSession::Impl::journalKey() const {
+    auto identity = [](const std::filesystem::path& f) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f, ec);
+        const auto t = std::filesystem::last_write_time(f, ec);
+        return std::filesystem::absolute(f).string() + ":" + std::to_string(size) + ":" +
+               std::to_string(t.time_since_epoch().count());
+    };
+    std::string s = std::string(log::version()) + "|" + settingsText() + "|" + identity(p.video) + "|" +
+                    identity(p.speech) + "|" + identity(model_path) + "|" + std::to_string(n_out) + "|" +
+                    std::to_string(p.chunks) + "," + std::to_string(p.chunk_frames) + "," + std::to_string(p.batch) +
+                    "|" + std::to_string(p.detect_every) + "|" + p.device + "|";
+    for (const auto& r : p.ranges) s += std::to_string(r.begin) + "-" + std::to_string(r.end) + ",";
+    return stableHash(s);
 }
 
 bool DubSession::Impl::inRanges(int64_t i) const {

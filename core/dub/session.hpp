@@ -5,6 +5,7 @@
 
 #include "core/audio/align.hpp"
 #include "core/audio/mel.hpp"
+#include "core/dub/crop_journal.hpp"
 #include "core/dub/dub.hpp"
 #include "core/dub/frame_cache.hpp"
 #include "core/dub/model_inputs.hpp"
@@ -47,6 +48,7 @@ struct Work {
     std::vector<float> audio;  // [2k+1, n_mels, cols]
     cv::Mat generated;   // generated crop (CV_8UC3), set by the model stage
     bool cached = false; // generated came from the cache
+    bool journaled = false;  // generated came from an interrupted export's journal
 };
 
 struct Block {
@@ -93,8 +95,13 @@ struct DubSession::Impl {
 
     bool autoregressive() const { return !cfg.isDiff2Lip() && cfg.motion_frames > 0; }
 
-    // Everything that changes a generated crop, hashed (the cache key's second half).
+    // Everything that changes a generated crop, as text / hashed (the cache key's second half).
+    std::string settingsText() const;
     uint64_t settingsHash() const;
+    // The export journal's key: settingsText() plus what changes the chain of generated
+    // crops (ranges, chunking, tracking) and the files' identity (size, modification time).
+    uint64_t journalKey() const;
+    CropJournal* journal = nullptr;  // set while run() writes an export
 
     bool inRanges(int64_t i) const;
 

@@ -61,6 +61,10 @@ void DecodeStage::run(BlockQueue& out, std::stop_token stop) {
                 if (auto hit = d_.cache.get({i, hash_}); hit && !d_.autoregressive()) {
                     w.generated = *hit;
                     w.cached = true;
+                } else if (d_.journal) {
+                    // The same export, interrupted before: its crops (and so its chains) as they were.
+                    w.generated = d_.journal->get(i);
+                    w.journaled = !w.generated.empty();
                 }
             }
             prepare_s += since(t0);
@@ -101,7 +105,12 @@ models::StepFn GenerateStage::stepReporter(double frames_in_call) {
 void GenerateStage::remember(const Work& w, std::vector<cv::Mat>& history) {
     history.push_back(w.generated);
     if (int(history.size()) > d_.cfg.motion_frames) history.erase(history.begin());
+    keep(w);
+}
+
+void GenerateStage::keep(const Work& w) {
     d_.cache.put({w.index, hash_}, w.generated);
+    if (d_.journal && !w.journaled && !w.cached) d_.journal->put(w.index, w.generated);
 }
 
 void GenerateStage::batches(std::vector<Work*>& todo, std::stop_token stop) {
@@ -110,16 +119,18 @@ void GenerateStage::batches(std::vector<Work*>& todo, std::stop_token stop) {
         std::vector<Work*> part(todo.begin() + long(k), todo.begin() + long(std::min(todo.size(), k + batch)));
         std::vector<std::vector<cv::Mat>*> none(part.size(), nullptr);
         d_.generate(part, none, stepReporter(double(part.size())), stop);
-        for (Work* w : part) d_.cache.put({w->index, hash_}, w->generated);
+        for (Work* w : part) keep(*w);
         done_frames_ += int64_t(part.size());
     }
 }
 
-void GenerateStage::chain(std::vector<Work*>& todo, std::stop_token stop) {
-    for (Work* w : todo) {
+// `active`: every active frame in order, those taken from the journal included (they carry
+// the chain's history on).
+void GenerateStage::chain(std::vector<Work*>& active, std::stop_token stop) {
+    for (Work* w : active) {
         // A gap (no face, outside a range) restarts the chain from the identity frame.
         if (w->index != last_active_ + 1) history_.clear();
-        d_.generate({w}, {&history_}, stepReporter(1.0), stop);
+        if (w->generated.empty()) d_.generate({w}, {&history_}, stepReporter(1.0), stop);
         remember(*w, history_);
         last_active_ = w->index;
         ++done_frames_;
@@ -139,8 +150,14 @@ void GenerateStage::chunks(Block& blk, std::stop_token stop) {
             const size_t idx = size_t(c) * L + size_t(j);
             if (idx >= blk.frames.size()) continue;
             Work& w = blk.frames[idx];
-            if (!w.active || !w.generated.empty()) continue;
+            if (!w.active) continue;
             if (w.index != last[size_t(c)] + 1) hist[size_t(c)].clear();
+            if (!w.generated.empty()) {  // from the journal: the chunk's chain goes on from it
+                remember(w, hist[size_t(c)]);
+                last[size_t(c)] = w.index;
+                ++done_frames_;
+                continue;
+            }
             items.push_back(&w);
             motion.push_back(&hist[size_t(c)]);
         }
@@ -159,18 +176,23 @@ void GenerateStage::run(BlockQueue& in, BlockQueue& out, std::stop_token stop) {
     while (auto blk = in.pop()) {
         if (stop.stop_requested()) break;
         auto t0 = Clock::now();
-        std::vector<Work*> todo;
-        for (Work& w : blk->frames)
+        std::vector<Work*> todo, active;
+        for (Work& w : blk->frames) {
+            if (w.active) active.push_back(&w);
             if (w.active && w.generated.empty()) todo.push_back(&w);
-        if (!d_.autoregressive())
+        }
+        if (!d_.autoregressive()) {
+            done_frames_ += int64_t(active.size() - todo.size());
             batches(todo, stop);
-        else if (!chunked)
-            chain(todo, stop);
-        else
+        } else if (!chunked) {
+            chain(active, stop);
+        } else {
             chunks(*blk, stop);
+        }
         model_s += since(t0);
         for (Work& w : blk->frames) {
             if (w.active && !w.generated.empty()) ++generated;
+            if (w.journaled) ++resumed;
             if (d_.inRanges(w.index) && !w.active) ++no_face;
         }
         report(double(done_frames_));

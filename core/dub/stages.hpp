@@ -69,13 +69,14 @@ public:
     GenerateStage(DubSession::Impl& session, uint64_t settings_hash, const ProgressFn& progress);
     void run(BlockQueue& in, BlockQueue& out, std::stop_token stop);
     double model_s = 0;
-    int64_t generated = 0, no_face = 0;
+    int64_t generated = 0, no_face = 0, resumed = 0;
 
 private:
     void batches(std::vector<Work*>& todo, std::stop_token stop);
     void chain(std::vector<Work*>& todo, std::stop_token stop);
     void chunks(Block& blk, std::stop_token stop);
     void remember(const Work& w, std::vector<cv::Mat>& history);
+    void keep(const Work& w);  // into the memory cache and the export journal
     models::StepFn stepReporter(double frames_in_call);
     void report(double frames_done);
 

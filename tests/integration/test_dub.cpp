@@ -1,5 +1,6 @@
 // End-to-end tests of the dub job on real media (the bundled webcam clip and
 // LibriVox speech), with a tiny randomly initialised model so they stay fast.
+#include "core/dub/crop_journal.hpp"
 #include "core/dub/dub.hpp"
 #include "core/dub/frame_cache.hpp"
 #include "core/face/video_faces.hpp"
@@ -10,10 +11,14 @@
 #include "support/test_support.hpp"
 #include "support/tiny_model.hpp"
 
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include <opencv2/core.hpp>
 
@@ -83,6 +88,8 @@ private Q_SLOTS:
 
     void initTestCase() {
         QVERIFY(dir_.isValid());
+        // Export journals of cancelled runs go below the test's folder, not the user's cache.
+        qputenv("XDG_CACHE_HOME", QByteArray::fromStdString(tmp("cache").string()));
         model_ = tmp("tiny.safetensors");
         models::writeRandomModel(test::tinyModelConfig(), model_, 1);
         video_ = tmp("face.mp4");
@@ -232,6 +239,99 @@ private Q_SLOTS:
         QCOMPARE(full.denoiser_calls, full.generated * 8);
         QVERIFY(draft.flops_per_call > 0 && draft.flops_per_call == full.flops_per_call);
         QVERIFY(cv::norm(frames[6], source_[6], cv::NORM_INF) > 0);  // the mouth is still repainted
+    }
+
+    void anExportKilledMidwayResumesFromItsJournalWithTheSameFrames() {
+        const fs::path xdg = tmp("xdg");
+        qputenv("XDG_CACHE_HOME", QByteArray::fromStdString(xdg.string()));
+        const fs::path journals = xdg / "redub" / "export-crops";
+        auto args = [&](const fs::path& out) {
+            return QStringList{"--quiet", "dub", "--video", QString::fromStdString(video_.string()), "--audio",
+                               QString::fromStdString(speech_.string()), "--model",
+                               QString::fromStdString(model_.string()), "--length-policy", "pad-silence", "--preset",
+                               "ultrafast", "--threads", "1", "--steps", "12", "--json-progress", "-o",
+                               QString::fromStdString(out.string())};
+        };
+        auto journalBytes = [&] {
+            std::error_code ec;
+            uintmax_t n = 0;
+            for (const auto& e : fs::directory_iterator(journals, ec)) n += e.file_size();
+            return n;
+        };
+        // Uninterrupted: the reference, and no journal left behind.
+        QString out;
+        QCOMPARE(test::runCli(args(tmp("whole.mp4")), &out), 0);
+        QVERIFY2(out.contains("\"resumed\":0"), qPrintable(out));
+        QCOMPARE(journalBytes(), uintmax_t(0));
+        // Killed (SIGKILL: nothing runs on the way out) once some frames are journaled.
+        const uintmax_t record = 24 + 32 * 32 * 3;
+        QProcess p;
+        p.start(qEnvironmentVariable("REDUB_CLI"), args(tmp("resumed.mp4")));
+        QVERIFY(p.waitForStarted());
+        QElapsedTimer t;
+        t.start();
+        while (journalBytes() < 8 + 6 * record && p.state() != QProcess::NotRunning && t.elapsed() < 120000)
+            QTest::qWait(5);
+        QVERIFY2(p.state() == QProcess::Running, "the export ended before it could be killed");
+        p.kill();
+        QVERIFY(p.waitForFinished());
+        QVERIFY(!fs::exists(tmp("resumed.mp4")));
+        QVERIFY(journalBytes() >= 8 + 6 * record);
+        // The same export again: it takes those frames from the journal, generates the rest and
+        // writes exactly the frames of the uninterrupted run.
+        QCOMPARE(test::runCli(args(tmp("resumed.mp4")), &out), 0);
+        const auto j = nlohmann::json::parse(out.trimmed().split('\n').last().toStdString());
+        QVERIFY2(j["resumed"].get<int>() >= 6 && j["resumed"].get<int>() < j["generated"].get<int>(), qPrintable(out));
+        const auto a = decodeAll(tmp("whole.mp4")), b = decodeAll(tmp("resumed.mp4"));
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i)
+            QVERIFY2(cv::norm(a[i], b[i], cv::NORM_INF) == 0, qPrintable(QString("frame %1 differs").arg(i)));
+        QCOMPARE(journalBytes(), uintmax_t(0));  // done: the journal is gone
+        qputenv("XDG_CACHE_HOME", QByteArray::fromStdString(tmp("cache").string()));
+    }
+
+    void theJournalSkipsATornRecordAndRefusesADamagedOne() {
+        const fs::path dir = tmp("journal");
+        auto crop = [](int v) { return cv::Mat(16, 16, CV_8UC3, cv::Scalar(v, v + 1, v + 2)); };
+        fs::path file;
+        {
+            core::CropJournal j(dir, 42);
+            QVERIFY(j.enabled());
+            for (int f = 0; f < 3; ++f) j.put(f, crop(10 * f));
+            file = j.path();
+        }
+        {
+            std::FILE* f = std::fopen(file.c_str(), "ab");  // a record cut short by a kill
+            const char half[30] = {7};
+            std::fwrite(half, 1, sizeof half, f);
+            std::fclose(f);
+        }
+        {
+            core::CropJournal j(dir, 42);
+            QCOMPARE(j.size(), size_t(3));
+            QCOMPARE(cv::norm(j.get(2), crop(20), cv::NORM_INF), 0.0);
+            QVERIFY(j.get(3).empty());
+            j.put(3, crop(30));  // appended after the last whole record
+        }
+        {
+            core::CropJournal j(dir, 42);
+            QCOMPARE(j.size(), size_t(4));
+            QCOMPARE(cv::norm(j.get(3), crop(30), cv::NORM_INF), 0.0);
+        }
+        {
+            std::FILE* f = std::fopen(file.c_str(), "r+b");  // one pixel of frame 0 flipped
+            std::fseek(f, 8 + 24 + 5, SEEK_SET);
+            std::fputc(0xff, f);
+            std::fclose(f);
+        }
+        core::CropJournal j(dir, 42);
+        QVERIFY(j.get(0).empty());  // its checksum fails: generated again, never used damaged
+        QCOMPARE(cv::norm(j.get(1), crop(10), cv::NORM_INF), 0.0);
+        core::CropJournal other(dir, 43);  // another export's key: another file
+        QCOMPARE(other.size(), size_t(0));
+        QVERIFY(other.path() != j.path());
+        j.remove();
+        QVERIFY(!fs::exists(file));
     }
 
     void aFinishedFaceScanReplacesTrackingAndGivesTheSameFrames() {
