@@ -9,7 +9,7 @@
 // the first failing stage both trigger. Progress callbacks only report.
 #pragma once
 
-#include "core/dub/bounded_queue.hpp"
+#include "redub/bounded_queue.hpp"
 #include "core/dub/session.hpp"
 #include "media/audio_reader.hpp"
 #include "media/video_writer.hpp"

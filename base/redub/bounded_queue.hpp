@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-namespace redub::core {
+namespace redub {
 
 template <class T>
 class BoundedQueue {
@@ -56,4 +56,4 @@ private:
     bool closed_ = false;
 };
 
-}  // namespace redub::core
+}  // namespace redub
