@@ -59,11 +59,19 @@ void DubController::setBusy(bool b) {
 }
 
 template <class F>
-void DubController::startJob(const QString& what, F&& job, std::function<void(const QString&)> done) {
+void DubController::startJob(const QString& what, F&& job, std::function<void(const QString&)> done, bool yields) {
     if (busy_) {
+        if (running_yields_ && !next_job_) {  // a scrub preview: stop it, then run this
+            next_job_ = [this, what, job = std::forward<F>(job), done = std::move(done), yields]() mutable {
+                startJob(what, std::move(job), std::move(done), yields);
+            };
+            stop_->request_stop();
+            return;
+        }
         Q_EMIT finished(false, false, tr("%1: another job is running; cancel it first").arg(what), {});
         return;
     }
+    running_yields_ = yields;
     stop_ = std::make_unique<std::stop_source>();
     setBusy(true);
     const std::stop_token stop = stop_->get_token();
@@ -86,16 +94,25 @@ void DubController::startJob(const QString& what, F&& job, std::function<void(co
             this,
             [this, ok, cancelled, message, output, done] {
                 drain();
+                std::function<void()> next = std::exchange(next_job_, nullptr);
+                running_yields_ = false;
+                if (next && cancelled) {  // it gave way: the next job starts, nothing to report
+                    busy_ = false;
+                    next();
+                    if (!busy_) setBusy(false);
+                    return;
+                }
                 setBusy(false);
                 if (ok && done) done(output);
                 Q_EMIT finished(ok, cancelled, message, output);
+                if (next) next();  // it ended before it saw the stop
             },
             Qt::QueuedConnection);
     });
 }
 
 template <class F>
-void DubController::start(const QString& what, F&& job, bool draftable) {
+void DubController::start(const QString& what, F&& job, bool draftable, bool yields) {
     if (!busy_ && (!doc_->hasVideo() || doc_->project().speech_path.empty())) {
         Q_EMIT finished(false, false, tr("%1 needs a video and the new speech: drop both on the window").arg(what), {});
         return;
@@ -111,10 +128,13 @@ void DubController::start(const QString& what, F&& job, bool draftable) {
         Q_EMIT finished(false, false, QString::fromStdString(e.what()), {});
         return;
     }
-    startJob(what, [this, params, job = std::forward<F>(job)](std::stop_token stop) mutable {
-        auto session = sessionFor(params);
-        return job(*session, params, stop);
-    });
+    startJob(
+        what,
+        [this, params, job = std::forward<F>(job)](std::stop_token stop) mutable {
+            auto session = sessionFor(params);
+            return job(*session, params, stop);
+        },
+        {}, yields);
 }
 
 void DubController::speakText(const QString& text, const QString& voice, double rate, const QString& output) {
@@ -167,7 +187,7 @@ void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
         });
 }
 
-void DubController::previewFrame(int64_t frame) {
+void DubController::previewFrame(int64_t frame, bool scrub) {
     start(tr("Preview"), [this, frame](core::DubSession& s, const core::DubParams& params, std::stop_token stop) {
         const ProgressFn on_progress = reporter();
         s.update(params);  // the quality may have changed since the session was made
@@ -189,7 +209,7 @@ void DubController::previewFrame(int64_t frame) {
         return std::pair{has_face ? tr("Previewed frame %1").arg(frame)
                                   : tr("Frame %1 has no face to re-sync; it stays as it is").arg(frame),
                          QString()};
-    }, /*draftable=*/true);
+    }, /*draftable=*/true, /*yields=*/scrub);
 }
 
 void DubController::generateAll() {

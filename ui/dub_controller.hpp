@@ -38,7 +38,9 @@ public:
 
     bool busy() const { return busy_; }
     // Generates frame `frame` now (cached by the session). previewReady or failed follows.
-    void previewFrame(int64_t frame);
+    // A `scrub` preview gives way: any other job asked for while it runs cancels it and
+    // starts when it has stopped (its cancellation is not reported by finished()).
+    void previewFrame(int64_t frame, bool scrub = false);
     // Generates the whole video (or the selected ranges) and writes `output` (MP4), always at
     // the project's full quality.
     void exportVideo(const QString& output);
@@ -91,11 +93,12 @@ private:
     // A job on the session (preview, export): needs a video and the speech. A `draftable`
     // job runs at draft quality when draft() is on.
     template <class F>
-    void start(const QString& what, F&& job, bool draftable = false);
+    void start(const QString& what, F&& job, bool draftable = false, bool yields = false);
     // Any job on the worker thread: job(stop) -> {message, output}; `done` runs on the GUI
-    // thread after a success, before finished().
+    // thread after a success, before finished(). A job that `yields` is cancelled by the
+    // next job asked for, which then starts after it.
     template <class F>
-    void startJob(const QString& what, F&& job, std::function<void(const QString&)> done = {});
+    void startJob(const QString& what, F&& job, std::function<void(const QString&)> done = {}, bool yields = false);
     std::shared_ptr<core::DubSession> sessionFor(const core::DubParams& params);  // worker thread
     void drain();                                                                 // GUI thread, on the timer
     void setBusy(bool b);
@@ -109,6 +112,8 @@ private:
     std::unique_ptr<std::stop_source> stop_;
     bool busy_ = false;
     bool draft_ = false;
+    bool running_yields_ = false;      // the running job gives way to the next one
+    std::function<void()> next_job_;   // the job waiting for it to stop
 
     // Filled by the worker, drained by the timer.
     QMutex mutex_;

@@ -84,7 +84,7 @@ void GeneratedPreview::scrubTo(int64_t frame) {
         return;
     }
     scrub_frame_ = frame;
-    dub_->previewFrame(frame);
+    dub_->previewFrame(frame, /*scrub=*/true);
 }
 
 void GeneratedPreview::reset() {

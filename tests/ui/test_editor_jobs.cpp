@@ -424,6 +424,28 @@ private Q_SLOTS:
         QVERIFY(!w->dub()->busy());
     }
 
+    void aJobAskedForDuringAScrubPreviewStartsWhenItGivesWay() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        useModel(w->document(), model_.toStdString(), 2, 5);
+        w->document()->requestLengthPolicy("pad-silence");
+        w->document()->requestAddRange({0, 6});
+        w->seek(3);
+        w->settle();
+        QSignalSpy done(w->dub(), &DubController::finished);
+        w->setDraft(true);  // a scrub preview of frame 3 starts
+        QVERIFY(w->dub()->busy());
+        w->generateAll();  // not refused: the scrub preview stops and Generate All follows
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().at(2).toString().startsWith("Generated"), 300000);
+        // The preview that gave way reports nothing (unless it had finished before it saw the
+        // stop: then its own success); nothing was refused.
+        QVERIFY(done.size() <= 2);
+        for (const auto& d : done) QVERIFY2(d.at(0).toBool(), qPrintable(d.at(2).toString()));
+        QVERIFY(w->lastError().isEmpty());
+        QVERIFY(w->dub()->hasGenerated(5));
+        w->setDraft(false);
+    }
+
     void cancellingAGenerationLeavesNoOutput() {
         MainWindow w;
         w.show();
