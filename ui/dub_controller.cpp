@@ -212,18 +212,22 @@ void DubController::previewFrame(int64_t frame, bool scrub) {
     }, /*draftable=*/true, /*yields=*/scrub);
 }
 
+core::DubCallbacks DubController::showingFrames() {
+    core::DubCallbacks cb;
+    cb.progress = reporter();
+    cb.on_frame = [this](const core::DubFrame& f) {
+        if (!f.generated || !f.rgb) return;
+        QImage img = toImage(*f.rgb, kCacheMaxHeight);
+        QMutexLocker lock(&mutex_);
+        pending_.frames.insert(f.index, std::move(img));
+    };
+    return cb;
+}
+
 void DubController::generateAll() {
     start(tr("Generate"), [this](core::DubSession& s, const core::DubParams& params, std::stop_token stop) {
         s.update(params);
-        core::DubCallbacks cb;
-        cb.progress = reporter();
-        cb.on_frame = [this](const core::DubFrame& f) {
-            if (!f.generated || !f.rgb) return;
-            QImage img = toImage(*f.rgb, kCacheMaxHeight);
-            QMutexLocker lock(&mutex_);
-            pending_.frames.insert(f.index, std::move(img));
-        };
-        const core::DubReport r = s.play(cb, stop);
+        const core::DubReport r = s.play(showingFrames(), stop);
         return std::pair{tr("Generated %1 frames (%2 re-synced, %3 without a face) at %4 fps%5; play or step through them")
                              .arg(r.frames)
                              .arg(r.generated)
@@ -240,15 +244,7 @@ void DubController::exportVideo(const QString& output) {
     start(tr("Export"), [this, output, before](core::DubSession& s, core::DubParams params, std::stop_token stop) {
         params.output = output.toStdString();
         s.update(params);
-        core::DubCallbacks cb;
-        cb.progress = reporter();
-        cb.on_frame = [this](const core::DubFrame& f) {
-            if (!f.generated || !f.rgb) return;
-            QImage img = toImage(*f.rgb, kCacheMaxHeight);
-            QMutexLocker lock(&mutex_);
-            pending_.frames.insert(f.index, std::move(img));
-        };
-        const core::DubReport r = s.run(cb, stop);
+        const core::DubReport r = s.run(showingFrames(), stop);
         QString msg = tr("Wrote %1: %2 frames, %3 re-synced, %4 without a face, %5 fps")
                           .arg(QString::fromStdString(r.output.string()))
                           .arg(r.frames)

@@ -23,6 +23,7 @@
 #include <stop_token>
 
 namespace redub::core {
+struct DubCallbacks;
 struct DubParams;
 struct LearnSpeakerParams;
 class DubSession;
@@ -105,6 +106,8 @@ private:
     // Progress from the worker into pending_ (drained by the timer); `stage` names the stage
     // instead of the job's own name. Reporting only: Cancel goes through stop_.
     ProgressFn reporter(const QString& stage = {});
+    // Callbacks of a job whose generated frames appear in the editor as they come (worker thread).
+    core::DubCallbacks showingFrames();
 
     Document* doc_;
     QThreadPool pool_;  // one thread: the session is not thread-safe
