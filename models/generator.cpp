@@ -186,14 +186,10 @@ std::unique_ptr<Generator> Generator::fromWeights(const ModelConfig& config, con
             b.audio.assign(static_cast<size_t>(config.audioWindows()) * config.n_mels * config.audio_cols, 0.f);
             auto in = impl->inputs(b);
             double flops = 0;
-            nets::g_flop_counter = &flops;
-            try {
+            {
+                nets::FlopCount count(&flops);
                 impl->run(in, b.source, 0, 1);
-            } catch (...) {
-                nets::g_flop_counter = nullptr;
-                throw;
             }
-            nets::g_flop_counter = nullptr;
             impl->flops = flops;
         }
         return 0;

@@ -6,12 +6,19 @@
 
 namespace redub::models::nets {
 
-thread_local double* g_flop_counter = nullptr;
-
 namespace {
+
+thread_local double* g_flop_counter = nullptr;
 
 namespace nn = torch::nn;
 using torch::Tensor;
+
+}  // namespace
+
+FlopCount::FlopCount(double* sink) : previous_(g_flop_counter) { g_flop_counter = sink; }
+FlopCount::~FlopCount() { g_flop_counter = previous_; }
+
+namespace {
 
 void addFlops(double f) {
     if (g_flop_counter) *g_flop_counter += f;

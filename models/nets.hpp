@@ -8,8 +8,19 @@
 
 namespace redub::models::nets {
 
-// Adds 2*MACs of every conv/linear/attention product while non-null (FLOP counting).
-extern thread_local double* g_flop_counter;
+// FLOP counting (2*MACs of every conv/linear/attention product): while one is alive, this thread's nets add their FLOPs to *sink. (The counter stays inside
+// nets.cpp: an extern thread_local read from another TU went through a TLS wrapper that
+// UBSan saw as a store through a null pointer.)
+class FlopCount {
+public:
+    explicit FlopCount(double* sink);
+    ~FlopCount();
+    FlopCount(const FlopCount&) = delete;
+    FlopCount& operator=(const FlopCount&) = delete;
+
+private:
+    double* previous_;
+};
 
 // Inputs of one denoiser call, already shaped as tensors on the model's device.
 struct NetInputs {
