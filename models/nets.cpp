@@ -412,15 +412,24 @@ struct UNetImpl : DenoiserImpl {
         }
     }
 
+    Tensor audioCondition(const Tensor& audio) override {
+        if (family_a) return redub_audio->forward(audio);
+        Tensor mels = audio.reshape({audio.size(0), c.n_mels, c.audio_cols});
+        Tensor a = d2l_audio->forward(mels);
+        a = torch::silu(style_norm->forward(a)).mean({2, 3}, true);
+        return conv2d(style_conv, a).flatten(1);
+    }
+
     Tensor forward(const NetInputs& in) override {
         const auto& m = in.mask;
         Tensor x = in.x * m + (1 - m) * in.source;
         std::vector<Tensor> parts;
         Tensor z;
+        Tensor audio = in.audio_cond.defined() ? in.audio_cond : audioCondition(in.audio);
         if (family_a) {
             parts = {x, m, in.identity};
             if (in.motion.defined() && in.motion.numel() > 0) parts.push_back(in.motion);
-            z = redub_audio->forward(in.audio);
+            z = audio;
         } else {
             parts = {x, in.source, in.identity};
         }
@@ -429,12 +438,7 @@ struct UNetImpl : DenoiserImpl {
             out_conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast) && !out_conv->weight.is_contiguous())
             h = h.contiguous(at::MemoryFormat::ChannelsLast);
         Tensor emb = linear(te2, torch::silu(linear(te0, timestepEmbedding(in.t, c.model_channels))));
-        if (!family_a) {
-            Tensor mels = in.audio.reshape({in.audio.size(0), c.n_mels, c.audio_cols});
-            Tensor a = d2l_audio->forward(mels);
-            a = torch::silu(style_norm->forward(a)).mean({2, 3}, true);
-            emb = emb + conv2d(style_conv, a).flatten(1);
-        }
+        if (!family_a) emb = emb + audio;
         std::vector<Tensor> hs;
         for (auto& b : input.blocks) {
             h = b->forward(h, emb, z);
