@@ -42,10 +42,16 @@ auto guardTorch(const std::string& what, F&& f) -> decltype(f()) {
     }
 }
 
-// NHWC ("channels_last") convolutions: REDUB_MEMORY_FORMAT=channels_last|contiguous.
-bool useChannelsLast() {
+// NHWC ("channels_last") convolutions. Debian's LibTorch (oneDNN 2.6) runs a 3x3 conv of 128
+// channels at 128x128, batch 2, ~4x faster in NHWC than in NCHW on this project's machines
+// (docs/performance.md), so Diff2Lip on the CPU uses it by default. Family A keeps NCHW by
+// default so its seeded frames stay bit-identical to earlier releases (NHWC sums in another
+// order: relative difference ~1e-7). REDUB_MEMORY_FORMAT=channels_last|contiguous overrides.
+bool useChannelsLast(const ModelConfig& c, const torch::Device& device) {
     const char* v = std::getenv("REDUB_MEMORY_FORMAT");
-    return v && std::string(v) == "channels_last";
+    if (v && std::string(v) == "channels_last") return true;
+    if (v && std::string(v) == "contiguous") return false;
+    return c.isDiff2Lip() && device.is_cpu();
 }
 
 }  // namespace
@@ -175,9 +181,10 @@ std::unique_ptr<Generator> Generator::fromWeights(const ModelConfig& config, con
             fail(ErrorKind::Model, s.str());
         }
         impl->device = toDevice(device);
+        if (impl->device.is_cpu()) retainFreedMemory();
         impl->net->to(impl->device);
         impl->net->eval();
-        if (useChannelsLast()) {
+        if (useChannelsLast(config, impl->device)) {
             torch::NoGradGuard no_grad;
             for (auto& p : impl->net->parameters())
                 if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
