@@ -2,8 +2,9 @@
 // reference loop (runSampler, fed one denoiser call per step through forward(), as sample()
 // worked before it kept its tensors on the device): bit-identical on the CPU for DDIM, DDIM
 // with eta, DDPM, audio guidance and Diff2Lip, step previews included. And the opt-in fast
-// paths (REDUB_MEMORY_FORMAT=channels_last) against the plain one.
+// paths (REDUB_MEMORY_FORMAT=channels_last; in-place ops when sampling) against the plain one.
 #include "models/generator.hpp"
+#include "models/nets.hpp"
 #include "models/pt_import.hpp"
 #include "models/sampler.hpp"
 #include "random_batch.hpp"
@@ -179,6 +180,37 @@ private Q_SLOTS:
         for (int s = 0; s < steps; ++s) QVERIFY2(sameBits(got.previews[s], want.previews[s]), qPrintable(QString("step %1").arg(s + 1)));
         // Without a callback (no preview computed) the frames are the same.
         QVERIFY(sameBits(g.sample(b, p), want.out));
+    }
+
+    void inPlaceOpsInInferenceEqualTheTrainingPath() {
+        // Sampling runs SiLU and the residual adds in place (no gradient recorded); training
+        // runs them out of place. The values must not differ by one bit (seeded frames).
+        for (bool diff2lip : {false, true}) {
+            const ModelConfig c = diff2lip ? ModelConfig::fromFile(kDir / "diff2lip_small.json") : tinyA();
+            torch::manual_seed(3);
+            auto net = nets::build(c);
+            net->eval();
+            const int64_t B = 2, S = c.image_size;
+            nets::NetInputs in;
+            in.x = torch::randn({B, 3, S, S});
+            in.t = torch::full({B}, int64_t(400), torch::kLong);
+            in.source = torch::rand({B, 3, S, S}) * 2 - 1;
+            in.mask = (torch::rand({B, 1, S, S}) > 0.5).to(torch::kFloat32);
+            in.identity = torch::rand({B, 3, S, S}) * 2 - 1;
+            if (!diff2lip) in.motion = torch::rand({B, c.motion_frames * (c.motion_grey ? 1 : 3), S, S});
+            in.audio = torch::rand({B, c.audioWindows(), c.n_mels, c.audio_cols}) * 8 - 4;
+            torch::Tensor train_path;
+            {
+                torch::AutoGradMode grad(true);
+                train_path = net->forward(in).detach().contiguous();
+            }
+            torch::Tensor infer_path;
+            {
+                c10::InferenceMode guard;
+                infer_path = net->forward(in).contiguous();
+            }
+            QVERIFY(torch::equal(train_path, infer_path.clone()));
+        }
     }
 
     void channelsLastEqualsThePlainPath() {
