@@ -7,6 +7,7 @@
 #include "models/safetensors.hpp"
 #include "models/sampler.hpp"
 #include "redub/error.hpp"
+#include "redub/job.hpp"
 #include "redub/log.hpp"
 
 #include <torch/torch.h>
@@ -41,10 +42,16 @@ auto guardTorch(const std::string& what, F&& f) -> decltype(f()) {
     }
 }
 
-// NHWC ("channels_last") convolutions: REDUB_MEMORY_FORMAT=channels_last|contiguous.
-bool useChannelsLast() {
+// NHWC ("channels_last") convolutions. Debian's LibTorch (oneDNN 2.6) runs a 3x3 conv of 128
+// channels at 128x128, batch 2, ~4x faster in NHWC than in NCHW on this project's machines
+// (docs/performance.md), so Diff2Lip on the CPU uses it by default. Family A keeps NCHW by
+// default so its seeded frames stay bit-identical to earlier releases (NHWC sums in another
+// order: relative difference ~1e-7). REDUB_MEMORY_FORMAT=channels_last|contiguous overrides.
+bool useChannelsLast(const ModelConfig& c, const torch::Device& device) {
     const char* v = std::getenv("REDUB_MEMORY_FORMAT");
-    return v && std::string(v) == "channels_last";
+    if (v && std::string(v) == "channels_last") return true;
+    if (v && std::string(v) == "contiguous") return false;
+    return c.isDiff2Lip() && device.is_cpu();
 }
 
 }  // namespace
@@ -96,14 +103,23 @@ struct Generator::Impl {
         return in;
     }
 
+    // One denoiser call on tensors already on the device; returns [B,outC,S,S] there.
+    torch::Tensor runNet(nets::NetInputs& in, const torch::Tensor& x, int t) {
+        in.x = x;
+        in.t = torch::full({x.size(0)}, static_cast<int64_t>(t), torch::TensorOptions().dtype(torch::kLong).device(device));
+        return net->forward(in);
+    }
+
+    static std::vector<float> toHost(const torch::Tensor& t) {
+        torch::Tensor c = t.to(torch::kCPU).contiguous();
+        std::vector<float> r(c.numel());
+        std::memcpy(r.data(), c.data_ptr<float>(), r.size() * sizeof(float));
+        return r;
+    }
+
     std::vector<float> run(nets::NetInputs& in, const std::vector<float>& x, int t, int B) {
         const int64_t S = config.image_size;
-        in.x = tensor(x, {B, 3, S, S});
-        in.t = torch::full({B}, static_cast<int64_t>(t), torch::TensorOptions().dtype(torch::kLong).device(device));
-        torch::Tensor out = net->forward(in).to(torch::kCPU).contiguous();
-        std::vector<float> r(out.numel());
-        std::memcpy(r.data(), out.data_ptr<float>(), r.size() * sizeof(float));
-        return r;
+        return toHost(runNet(in, tensor(x, {B, 3, S, S}), t));
     }
 };
 
@@ -165,9 +181,10 @@ std::unique_ptr<Generator> Generator::fromWeights(const ModelConfig& config, con
             fail(ErrorKind::Model, s.str());
         }
         impl->device = toDevice(device);
+        if (impl->device.is_cpu()) retainFreedMemory();
         impl->net->to(impl->device);
         impl->net->eval();
-        if (useChannelsLast()) {
+        if (useChannelsLast(config, impl->device)) {
             torch::NoGradGuard no_grad;
             for (auto& p : impl->net->parameters())
                 if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
@@ -255,73 +272,94 @@ std::vector<float> Generator::sample(const FrameBatch& batch, const SamplerParam
     impl_->check(batch);
     const auto& c = impl_->config;
     const int steps = stepsFor(c, params);
+    if (!(params.audio_guidance >= 0 && params.audio_guidance <= 20))
+        fail(ErrorKind::BadInput, impl_->origin + ": audio guidance must be in [0, 20]");
+    if (params.eta < 0 || params.eta > 1) fail(ErrorKind::BadInput, "DDIM eta must be in [0, 1]");
+    const std::string spacing = params.spacing.empty() ? c.timestep_spacing : params.spacing;
+    const std::vector<int> ts =
+        respace(impl_->schedule.steps(), steps, spacing.empty() ? Spacing::Leading : parseSpacing(spacing));
     return guardTorch(impl_->origin, [&] {
+        // The loop of runSampler (sampler.cpp, the torch-free reference) on tensors that stay
+        // on the model's device from the first step to the last: the same float32 operations in
+        // the same order, so on the CPU the result is bit-identical to runSampler fed by
+        // forward() (test_models_engine: deviceLoopEqualsTheReferenceSamplerBitExactly). Only
+        // a StepFn's x0 preview and the per-step noise of DDPM / eta > 0 (drawn from the CPU
+        // generator, so a seed gives the same frames on every device) cross to/from the host.
         c10::InferenceMode guard;
-        const int B = batch.batch, S = batch.size;
-        const size_t item = static_cast<size_t>(3) * S * S, plane = static_cast<size_t>(S) * S;
+        Impl& im = *impl_;
+        const int64_t B = batch.batch, S = batch.size;
+        const auto cpu = torch::TensorOptions().dtype(torch::kFloat32);
         // One seed -> one [1,3,S,S] noise (torch's CPU generator: same numbers as Python's
         // torch.manual_seed(seed); torch.randn(1,3,S,S)), shared by every item.
         auto gen = at::detail::createCPUGenerator(params.seed);
-        torch::Tensor n0 = torch::randn({1, 3, S, S}, gen, torch::kFloat32).contiguous();
-        std::vector<float> noise(B * item);
-        for (int b = 0; b < B; ++b) std::memcpy(noise.data() + b * item, n0.data_ptr<float>(), item * sizeof(float));
-
-        FrameBatch net_batch = batch;
-        if (c.isDiff2Lip()) {  // cond = source (known) + shared noise (masked region)
-            for (int b = 0; b < B; ++b)
-                for (size_t i = 0; i < item; ++i) {
-                    const float m = batch.mask[b * plane + i % plane];
-                    net_batch.source[b * item + i] = batch.source[b * item + i] * (1 - m) + m * noise[b * item + i];
-                }
-        }
-        if (!(params.audio_guidance >= 0 && params.audio_guidance <= 20))
-            fail(ErrorKind::BadInput, impl_->origin + ": audio guidance must be in [0, 20]");
+        torch::Tensor noise = torch::randn({1, 3, S, S}, gen, cpu).to(im.device).expand({B, 3, S, S});
+        nets::NetInputs in = im.inputs(batch);
+        const torch::Tensor src = in.source, m = in.mask;
+        const torch::Tensor known = (1 - m) * src;  // (1-M)*source: the same product every step
+        if (c.isDiff2Lip()) in.source = known + m * noise;  // cond = source (known) + shared noise (masked)
         const bool guided = guidedBy(c, params);
         if (guided) {  // the same items again, hearing silence: one forward of 2B
-            FrameBatch twice = net_batch;
-            twice.batch = 2 * B;
-            for (auto* v : {&twice.source, &twice.mask, &twice.identity, &twice.motion})
-                v->insert(v->end(), v->begin(), v->end());
-            twice.audio.resize(2 * batch.audio.size(), kSilentMel);
-            net_batch = std::move(twice);
+            auto twice = [](const torch::Tensor& v) { return v.defined() ? torch::cat({v, v}) : v; };
+            in.source = twice(in.source);
+            in.mask = twice(in.mask);
+            in.identity = twice(in.identity);
+            if (in.motion.defined()) in.motion = twice(in.motion);
+            in.audio = torch::cat({in.audio, torch::full_like(in.audio, kSilentMel)});
         }
-        auto in = impl_->inputs(net_batch);
-        const int outC = c.outChannels();
+        // The audio path does not depend on x or t: once per call, not once per step.
+        in.audio_cond = im.net->audioCondition(in.audio);
         const float g = params.audio_guidance;
-        std::vector<float> x2;
-        EpsFn eps_fn = [&](const std::vector<float>& x, int t, std::vector<float>& eps) {
-            const std::vector<float>* xin = &x;
+
+        torch::Tensor x = m * noise + known;  // the known region starts as the source
+        for (int k = steps - 1; k >= 0; --k) {
+            throwIfCancelled(stop);
+            const int t = ts[k];
+            const double ab = im.schedule.alphas_cumprod[t];
+            const double abp = k > 0 ? im.schedule.alphas_cumprod[ts[k - 1]] : 1.0;
+            torch::Tensor out = im.runNet(in, guided ? torch::cat({x, x}) : x, t);
+            torch::Tensor eps = out.narrow(0, 0, B).narrow(1, 0, 3);  // first 3 channels: eps
             if (guided) {
-                x2.assign(x.begin(), x.end());
-                x2.insert(x2.end(), x.begin(), x.end());
-                xin = &x2;
+                torch::Tensor e0 = out.narrow(0, B, B).narrow(1, 0, 3);
+                eps = e0 + (eps - e0) * g;
             }
-            std::vector<float> out = impl_->run(in, *xin, t, guided ? 2 * B : B);
-            eps.resize(B * item);
-            for (int b = 0; b < B; ++b) {  // first 3 channels: eps
-                const float* e = out.data() + b * outC * plane;
-                float* o = eps.data() + b * item;
-                if (!guided) {
-                    std::memcpy(o, e, item * sizeof(float));
-                    continue;
-                }
-                const float* e0 = out.data() + (B + b) * outC * plane;
-                for (size_t i = 0; i < item; ++i) o[i] = e0[i] + g * (e[i] - e0[i]);
+            // Coefficients in float64, applied in float32 (as guided-diffusion does).
+            const float recip = static_cast<float>(std::sqrt(1.0 / ab));
+            const float recipm1 = static_cast<float>(std::sqrt(1.0 / ab - 1.0));
+            torch::Tensor rx = x * recip;
+            torch::Tensor x0 = rx - eps * recipm1;
+            if (params.clip_x0) x0 = x0.clamp(-1.0, 1.0);
+            eps = (rx - x0) / recipm1;
+            const bool need_noise = k > 0 && (params.kind == SamplerParams::Kind::Ddpm || params.eta > 0.0f);
+            torch::Tensor z;
+            if (need_noise) z = torch::randn({B, 3, S, S}, gen, cpu).to(im.device);
+            if (params.kind == SamplerParams::Kind::Ddim) {
+                const float fab = static_cast<float>(ab), fabp = static_cast<float>(abp);
+                const float sigma = params.eta * std::sqrt((1 - fabp) / (1 - fab)) * std::sqrt(1 - fab / fabp);
+                const float c0 = std::sqrt(fabp), c1 = std::sqrt(std::max(0.0f, 1 - fabp - sigma * sigma));
+                x = x0 * c0 + eps * c1;
+                if (need_noise) x = x + z * sigma;
+            } else {
+                // Posterior q(x_{t'} | x_t, x0) of the respaced chain, fixed "small" variance.
+                const double beta = 1.0 - ab / abp;
+                const float coef1 = static_cast<float>(beta * std::sqrt(abp) / (1.0 - ab));
+                const float coef2 = static_cast<float>((1.0 - abp) * std::sqrt(1.0 - beta) / (1.0 - ab));
+                const float sd = static_cast<float>(std::sqrt(beta * (1.0 - abp) / (1.0 - ab)));
+                x = x0 * coef1 + x * coef2;
+                if (need_noise) x = x + z * sd;
             }
-        };
-        NoiseFn noise_fn = [&](std::vector<float>& out) {
-            torch::Tensor n = torch::randn({static_cast<int64_t>(out.size())}, gen, torch::kFloat32);
-            std::memcpy(out.data(), n.data_ptr<float>(), out.size() * sizeof(float));
-        };
-        SampleRequest req;
-        req.batch = B;
-        req.size = S;
-        req.source = &batch.source;
-        req.mask = &batch.mask;
-        req.noise = &noise;
-        SamplerParams sp = params;
-        if (sp.spacing.empty()) sp.spacing = c.timestep_spacing;
-        return runSampler(impl_->schedule, sp, steps, req, eps_fn, noise_fn, on_step, stop);
+            x = m * x + known;  // inpainting: reset the known region
+            if (on_step) {      // the preview is the only per-step copy to the host
+                const std::vector<float> preview = Impl::toHost(m * x0 + known);
+                StepInfo info;
+                info.step = steps - k;
+                info.total = steps;
+                info.timestep = t;
+                info.x0 = preview.data();
+                on_step(info);
+            }
+        }
+        throwIfCancelled(stop);
+        return Impl::toHost(torch::where(m == 0, src, x));
     });
 }
 

@@ -48,6 +48,16 @@ Tensor linear(nn::Linear& l, const Tensor& x) {
     return y;
 }
 
+// SiLU of a tensor nothing else holds (a norm's or an affine's fresh output): in place when no
+// gradient is recorded (sampling: one allocation and one pass over memory fewer per call, same
+// values), out of place when training (autograd needs the input of SiLU).
+Tensor siluFresh(Tensor x) { return torch::GradMode::is_enabled() ? torch::silu(x) : torch::silu_(x); }
+
+// fresh + other, into `fresh` when no gradient is recorded (the same sums: + commutes).
+Tensor addFresh(Tensor fresh, const Tensor& other) {
+    return torch::GradMode::is_enabled() ? fresh + other : fresh.add_(other);
+}
+
 // GroupNorm with 32 groups, eps 1e-5, computed in float32 (guided-diffusion's GroupNorm32).
 nn::GroupNorm groupNorm(int64_t ch) { return nn::GroupNorm(nn::GroupNormOptions(32, ch).eps(1e-5)); }
 
@@ -116,7 +126,7 @@ struct ResBlockImpl : nn::Module {
     }
 
     Tensor forward(Tensor x, const Tensor& emb, const Tensor& z) {
-        Tensor h = torch::silu(in_norm->forward(x));
+        Tensor h = siluFresh(in_norm->forward(x));
         if (o.resample != Resample::None) {
             h = resample(h);
             x = resample(x);
@@ -131,13 +141,13 @@ struct ResBlockImpl : nn::Module {
                 auto zs = linear(audio_lin, torch::silu(z)).unsqueeze(-1).unsqueeze(-1).chunk(2, 1);
                 h = h * (1 + zs[0]) + zs[1];
             }
-            h = conv2d(out_conv, drop->forward(torch::silu(h)));
+            h = conv2d(out_conv, drop->forward(siluFresh(h)));
         } else {
-            h = h + e;
-            h = conv2d(out_conv, drop->forward(torch::silu(out_norm->forward(h))));
+            h = addFresh(h, e);
+            h = conv2d(out_conv, drop->forward(siluFresh(out_norm->forward(h))));
         }
         Tensor s = skip ? conv2d(skip, x) : x;
-        return s + h;
+        return addFresh(h, s);
     }
 };
 TORCH_MODULE(ResBlock);
@@ -165,7 +175,7 @@ struct AttentionBlockImpl : nn::Module {
         Tensor a = torch::bmm(parts[2], w.transpose(1, 2));  // [bh, c, t]
         addFlops(2.0 * 2.0 * static_cast<double>(b * heads) * ch * len * len);
         Tensor h = conv1d(proj_out, a.reshape({b, -1, len}));
-        return (x + h).reshape(x_in.sizes());
+        return addFresh(h, x).reshape(x_in.sizes());
     }
 };
 TORCH_MODULE(AttentionBlock);
@@ -419,15 +429,24 @@ struct UNetImpl : DenoiserImpl {
         }
     }
 
+    Tensor audioCondition(const Tensor& audio) override {
+        if (family_a) return redub_audio->forward(audio);
+        Tensor mels = audio.reshape({audio.size(0), c.n_mels, c.audio_cols});
+        Tensor a = d2l_audio->forward(mels);
+        a = torch::silu(style_norm->forward(a)).mean({2, 3}, true);
+        return conv2d(style_conv, a).flatten(1);
+    }
+
     Tensor forward(const NetInputs& in) override {
         const auto& m = in.mask;
         Tensor x = in.x * m + (1 - m) * in.source;
         std::vector<Tensor> parts;
         Tensor z;
+        Tensor audio = in.audio_cond.defined() ? in.audio_cond : audioCondition(in.audio);
         if (family_a) {
             parts = {x, m, in.identity};
             if (in.motion.defined() && in.motion.numel() > 0) parts.push_back(in.motion);
-            z = redub_audio->forward(in.audio);
+            z = audio;
         } else {
             parts = {x, in.source, in.identity};
         }
@@ -436,12 +455,7 @@ struct UNetImpl : DenoiserImpl {
             out_conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast) && !out_conv->weight.is_contiguous())
             h = h.contiguous(at::MemoryFormat::ChannelsLast);
         Tensor emb = linear(te2, torch::silu(linear(te0, timestepEmbedding(in.t, c.model_channels))));
-        if (!family_a) {
-            Tensor mels = in.audio.reshape({in.audio.size(0), c.n_mels, c.audio_cols});
-            Tensor a = d2l_audio->forward(mels);
-            a = torch::silu(style_norm->forward(a)).mean({2, 3}, true);
-            emb = emb + conv2d(style_conv, a).flatten(1);
-        }
+        if (!family_a) emb = emb + audio;
         std::vector<Tensor> hs;
         for (auto& b : input.blocks) {
             h = b->forward(h, emb, z);
@@ -453,7 +467,7 @@ struct UNetImpl : DenoiserImpl {
             hs.pop_back();
             h = b->forward(h, emb, z);
         }
-        return conv2d(out_conv, torch::silu(out_norm->forward(h)));
+        return conv2d(out_conv, siluFresh(out_norm->forward(h)));
     }
 };
 

@@ -31,10 +31,17 @@ struct NetInputs {
     torch::Tensor identity;  // [B,3,S,S]
     torch::Tensor motion;    // [B,m*C,S,S] or undefined
     torch::Tensor audio;     // [B,2k+1,n_mels,cols]
+    // Optional: audioCondition(audio), computed once per sampling call (the audio path does
+    // not depend on x or t); undefined = computed inside forward().
+    torch::Tensor audio_cond;
 };
 
 struct DenoiserImpl : torch::nn::Module {
     virtual torch::Tensor forward(const NetInputs& in) = 0;
+    // What the audio contributes, the same at every step: family A its embedding z, Diff2Lip
+    // its style vector (added to the timestep embedding). Equal, bit for bit, to what
+    // forward() computes when NetInputs::audio_cond is undefined.
+    virtual torch::Tensor audioCondition(const torch::Tensor& audio) = 0;
 };
 
 // Builds the network of `config` (family A or B) with default (random) initialisation.

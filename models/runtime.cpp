@@ -10,9 +10,12 @@
 #include <torch/torch.h>
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cstdlib>
 #include <thread>
 
 namespace redub::models {
@@ -57,6 +60,23 @@ int setThreads(int n) {
     return n;
 }
 
+void retainFreedMemory() {
+    static const bool done = [] {
+        const char* v = std::getenv("REDUB_MALLOC");
+        if (v && std::string(v) == "default") return false;
+#if defined(__GLIBC__)
+        // 32 MiB is the largest mmap threshold glibc accepts on 64-bit (HEAP_MAX_SIZE / 2).
+        const bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) && mallopt(M_TRIM_THRESHOLD, INT_MAX) &&
+                        mallopt(M_TOP_PAD, 256 << 20);
+        log::models()->debug("malloc keeps freed memory (mmap threshold 32 MiB){}", ok ? "" : ": mallopt refused");
+        return ok;
+#else
+        return false;
+#endif
+    }();
+    (void)done;
+}
+
 double measureMatmulGflops(int n) {
     c10::InferenceMode guard;
     auto a = torch::randn({n, n}), b = torch::randn({n, n});
@@ -68,6 +88,22 @@ double measureMatmulGflops(int n) {
         best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     return 2.0 * n * n * static_cast<double>(n) / best / 1e9;
+}
+
+double measureConvGflops(int channels, int size, int batch, bool channels_last) {
+    c10::InferenceMode guard;
+    const auto fmt = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    auto x = torch::randn({batch, channels, size, size}).contiguous(fmt);
+    auto w = (torch::randn({channels, channels, 3, 3}) * 0.03).contiguous(fmt);
+    auto b = torch::zeros({channels});
+    auto y = torch::conv2d(x, w, b, 1, 1);  // warm-up
+    double best = 1e30;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        y = torch::conv2d(x, w, b, 1, 1);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return 2.0 * batch * channels * channels * 9.0 * size * size / best / 1e9;
 }
 
 std::string torchVersion() {

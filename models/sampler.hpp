@@ -1,5 +1,7 @@
 // Noise schedules and the DDIM / DDPM sampling loop as plain math (torch-free), so
-// they are testable without a network. The Generator plugs its denoiser in as EpsFn.
+// they are testable without a network. runSampler is the reference: Generator::sample runs
+// the same float32 operations in the same order on tensors that stay on the model's device,
+// and test_models_sampling requires the two to agree bit for bit on the CPU.
 #pragma once
 
 #include "models/generator.hpp"

@@ -127,9 +127,9 @@ PreviewTimes timePreviews(core::DubSession& s, const std::vector<int64_t>& frame
 // overlap with the model on their own threads, so only the model's share bounds the fps).
 void printStageTable(const std::vector<std::pair<std::string, nlohmann::json>>& runs) {
     if (runs.empty()) return;
-    const double peak = models::measureMatmulGflops();
-    std::printf("\nstages of the longest run per size (matmul throughput here %.1f GFLOP/s; model floor = denoiser\n"
-                "evaluations x FLOPs per evaluation / that throughput)\n\n", peak);
+    const double peak = models::measureConvGflops();
+    std::printf("\nstages of the longest run per size (3x3 convolution throughput here %.1f GFLOP/s, models::measureConvGflops;\n"
+                "model floor = denoiser evaluations x FLOPs per evaluation / that throughput)\n\n", peak);
     std::printf("| size | stage | s | share of wall | floor s | x floor |\n|---|---|---|---|---|---|\n");
     for (const auto& [name, j] : runs) {
         const double wall = j["wall"].get<double>();

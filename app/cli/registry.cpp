@@ -13,6 +13,7 @@ int benchTrack(const Args&);
 extern const char* const kTrackUsage;
 int cmdModel(const Args&);
 int benchModel(const Args&);
+int benchDiff2Lip(const Args&);
 extern const char* const kModelUsage;
 int cmdFeatures(const Args&);
 extern const char* const kFeaturesUsage;
@@ -67,7 +68,8 @@ const std::vector<Command>& commands() {
 const std::vector<Bench>& benches() {
     static const std::vector<Bench> table = {
         {"media", "H.264 encode and decode fps at 640x480, 1280x720, 1920x1080 (--quick, --preset P)", benchMedia},
-        {"model", "denoiser ms per step per frame at batch 1 and 8 vs the FLOP floor", benchModel},
+        {"model", "denoiser ms per step per frame at batch 1 and 8 vs the conv-throughput floor", benchModel},
+        {"diff2lip", "side by side with the Python reference: --weights W.pt --inputs X.safetensors (bench/diff2lip-side-by-side.sh)", benchDiff2Lip},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"track", "face tracking fps at 640x480/720p/1080p and landmark jitter before/after smoothing", benchTrack},
         {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p (--quick, --size WxH, --lengths S,S,..: RSS growth per minute, --no-moving-detail, --no-edge-restore, --draft)", benchDub},
