@@ -1,5 +1,6 @@
 // The LibTorch engine with real (randomly initialised) family-A networks: model files,
 // sampling invariants (known region, shared noise, determinism, cancel) and bad input.
+#include "support/tiny_model.hpp"
 #include "models/generator.hpp"
 #include "models/safetensors.hpp"
 #include "random_batch.hpp"
@@ -16,19 +17,7 @@ using redub::ErrorKind;
 
 namespace {
 
-// A fast family-A config for tests (the real one is ModelConfig::redubSmall()).
-ModelConfig tinyA() {
-    ModelConfig c = ModelConfig::redubSmall();
-    c.image_size = 16;
-    c.channel_mult = {1, 1};
-    c.attention_resolutions = {8};
-    c.audio_channel_mult = {1, 1};
-    c.n_mels = 16;
-    c.audio_cols = 8;
-    c.audio_neighbours = 1;
-    c.default_sampling_steps = 4;
-    return c;
-}
+ModelConfig tinyA() { return redub::test::tinyEngineConfig(); }
 
 FrameBatch batchFor(const ModelConfig& c, int B, uint32_t seed) { return redub::test::randomBatch(c, B, seed); }
 

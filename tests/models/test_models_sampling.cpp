@@ -3,6 +3,7 @@
 // worked before it kept its tensors on the device): bit-identical on the CPU for DDIM, DDIM
 // with eta, DDPM, audio guidance and Diff2Lip, step previews included. And the opt-in fast
 // paths (REDUB_MEMORY_FORMAT=channels_last; in-place ops when sampling) against the plain one.
+#include "support/tiny_model.hpp"
 #include "models/generator.hpp"
 #include "models/nets.hpp"
 #include "models/pt_import.hpp"
@@ -23,18 +24,7 @@ namespace {
 
 const std::filesystem::path kDir = REDUB_MODEL_FIXTURES;
 
-ModelConfig tinyA() {  // as test_models_engine's
-    ModelConfig c = ModelConfig::redubSmall();
-    c.image_size = 16;
-    c.channel_mult = {1, 1};
-    c.attention_resolutions = {8};
-    c.audio_channel_mult = {1, 1};
-    c.n_mels = 16;
-    c.audio_cols = 8;
-    c.audio_neighbours = 1;
-    c.default_sampling_steps = 4;
-    return c;
-}
+ModelConfig tinyA() { return redub::test::tinyEngineConfig(); }
 
 std::unique_ptr<Generator> tinyAGenerator() {
     const auto file = std::filesystem::path(QDir::tempPath().toStdString()) / "redub_sampling_tinyA.safetensors";
