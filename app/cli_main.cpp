@@ -30,7 +30,7 @@ int runBench(const std::vector<std::string>& rest) {
     }
     for (const auto& b : cli::benches())
         if (rest[0] == b.name)
-            return b.run(cli::Args({rest.begin() + 1, rest.end()}, {"json", "quick", "one", "no-moving-detail", "no-edge-restore", "draft"}));
+            return b.run(cli::Args({rest.begin() + 1, rest.end()}, {"json", "quick", "one", "no-moving-detail", "no-edge-restore", "no-source-lips", "draft"}));
     std::fprintf(stderr, "redub-cli bench: unknown benchmark '%s'\n", rest[0].c_str());
     return 1;
 }

@@ -69,6 +69,7 @@ int runOne(const Args& args) {
     p.threads = int(args.getInt("threads", 0));
     p.moving_detail = !args.has("no-moving-detail");
     p.restore_edges = !args.has("no-edge-restore");
+    p.source_lips = !args.has("no-source-lips");
     p.length_policy = core::LengthPolicy::PadSilence;  // output length = the video's
     if (args.has("draft")) p = core::draftOf(p);
     const core::DubReport r = core::runDub(p);
@@ -228,6 +229,7 @@ int benchDub(const Args& args) {
     if (auto t = args.get("threads")) extra += " --threads " + *t;
     if (args.has("no-moving-detail")) extra += " --no-moving-detail";
     if (args.has("no-edge-restore")) extra += " --no-edge-restore";
+    if (args.has("no-source-lips")) extra += " --no-source-lips";
     if (args.has("draft")) extra += " --draft";
 
     std::printf("redub-cli bench dub  (bundled sample letterboxed, speech: bundled, stage seconds summed per stage;\n"

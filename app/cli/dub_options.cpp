@@ -67,6 +67,7 @@ const char* const kDubUsage =
     "                      (default: an open mouth there is closed first, so it is not copied)\n"
     "  --no-moving-detail  do not carry the source's lip and skin detail along the new mouth's motion\n"
     "  --no-edge-restore   do not predict the lip-edge detail the model's crop size loses (fitted on the source frame)\n"
+    "  --no-source-lips    keep the generated lips (default: the speaker's own lips warped to the generated mouth shape)\n"
     "                      (the generated region then keeps only the model's resolution)\n"
     "  --draft             draft quality for a quick look: 2 sampler steps, no audio guidance, no detail\n"
     "                      stages (several times faster; the mouth moves less crisply)\n"
@@ -76,7 +77,7 @@ const char* const kDubUsage =
 
 std::set<std::string> dubOptionNames() {
     return {"project", "video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth", "crf",
+            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "no-source-lips", "keep-identity-mouth", "crf",
             "preset", "draft", "json-progress", "detect-every"};
 }
 
@@ -121,6 +122,7 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.restore_texture = !args.has("no-texture");
     p.moving_detail = !args.has("no-moving-detail");
     p.restore_edges = !args.has("no-edge-restore");
+    p.source_lips = !args.has("no-source-lips");
     p.close_identity_mouth = !args.has("keep-identity-mouth");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");

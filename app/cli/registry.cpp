@@ -50,7 +50,7 @@ const std::vector<Command>& commands() {
         {"track", "track the faces of a video, choose one, smooth it (JSON / overlay MP4)", kTrackUsage, {}, cmdTrack},
         {"model", "import a Diff2Lip checkpoint, show a model's size and FLOPs, run one denoiser step", kModelUsage, {"json"}, cmdModel},
         {"features", "write an audio file's mel spectrogram (.npy) and per-frame window table (JSON)", kFeaturesUsage, {}, cmdFeatures},
-        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "keep-identity-mouth", "draft"}, cmdDub},
+        {"dub", "dub a video with new speech into an MP4 (the main job)", kDubUsage, {"json-progress", "auto-offset", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "no-source-lips", "keep-identity-mouth", "draft"}, cmdDub},
         {"batch", "run a list of dub jobs from a JSON file (resumable; --only I for one Slurm/Kubernetes array task)", kBatchUsage, {"count", "force", "json-progress"}, cmdBatch},
         {"voices", "list the offline voices that speak --text", kVoicesUsage, {"json"}, cmdVoices},
         {"say", "speak text with an offline voice into a WAV", kSayUsage, {}, cmdSay},
@@ -72,7 +72,7 @@ const std::vector<Bench>& benches() {
         {"diff2lip", "side by side with the Python reference: --weights W.pt --inputs X.safetensors (bench/diff2lip-side-by-side.sh)", benchDiff2Lip},
         {"features", "mel spectrogram throughput (1 min .. 1 h) and per-frame window cutting", benchFeatures},
         {"track", "face tracking fps at 640x480/720p/1080p and landmark jitter before/after smoothing", benchTrack},
-        {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p (--quick, --size WxH, --lengths S,S,..: RSS growth per minute, --no-moving-detail, --no-edge-restore, --draft)", benchDub},
+        {"dub", "end-to-end dub: per-stage seconds, fps and peak RSS at 640x480 and 720p (--quick, --size WxH, --lengths S,S,..: RSS growth per minute, --no-moving-detail, --no-edge-restore, --no-source-lips, --draft)", benchDub},
         {"preview", "the editor's frame preview: ms per frame by stage, final vs draft quality, playing forward and jumping (--size WxH, --frames N)", benchPreview},
     };
     return table;

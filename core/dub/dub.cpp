@@ -62,6 +62,7 @@ DubParams draftOf(DubParams p) {
     p.audio_guidance = 1.0f;
     p.moving_detail = false;
     p.restore_edges = false;
+    p.source_lips = false;
     return p;
 }
 
@@ -186,13 +187,8 @@ Preview DubSession::preview(int64_t frame, std::stop_token stop, const ProgressF
     }
     t0 = Clock::now();
     pv.generated = pv.source.clone();
-    CompositeParams cp = CompositeParams::defaults();
-    cp.colour_match = d.p.colour_match;
-    cp.texture = w.texture;
-    cp.detail_follows_motion = d.p.moving_detail;
-    cp.restore_edges = d.p.restore_edges;
-    composite(pv.generated, w.generated, w.crop, w.paste, cp);
-    cv::Mat weight = featherMask(w.paste, cp.feather_px);
+    d.compositeWork(pv.generated, w);
+    cv::Mat weight = featherMask(w.paste, CompositeParams::defaults().feather_px);
     cv::Mat full;
     cv::warpAffine(weight, full, cv::Mat(w.crop.toFrame()), d.size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
     full.convertTo(pv.mask, CV_8U, 255.0);
@@ -258,6 +254,8 @@ DubReport DubSession::Impl::runStages(const DubCallbacks& cb, std::stop_token us
                                       const media::AudioBuffer& speech48) {
     auto& d = *this;
     DubReport rep = d.startReport();
+    const std::pair<int64_t, int64_t> lips_before =
+        d.lips ? std::pair{d.lips->applied(), d.lips->skipped()} : std::pair<int64_t, int64_t>{0, 0};
     const int64_t calls_before = d.denoiser_calls;
     const bool chunked = d.autoregressive() && d.p.chunks > 1;
     const int64_t block_frames = chunked ? int64_t(d.p.chunks) * d.p.chunk_frames
@@ -291,6 +289,13 @@ DubReport DubSession::Impl::runStages(const DubCallbacks& cb, std::stop_token us
     rep.generated = generate.generated;
     rep.resumed = generate.resumed;
     rep.no_face = generate.no_face;
+    if (d.lips) {
+        rep.own_lips = d.lips->applied() - lips_before.first;
+        rep.own_lips_skipped = d.lips->skipped() - lips_before.second;
+        if (rep.own_lips_skipped > 0)
+            log::core()->info("own lips: {} frames, {} left as generated (the mouth could not be fitted)", rep.own_lips,
+                              rep.own_lips_skipped);
+    }
     rep.decode_s += decode.decode_s;
     rep.features_s += decode.prepare_s;  // crop, mask and audio windows per frame
     rep.model_s = generate.model_s;

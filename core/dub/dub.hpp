@@ -70,6 +70,7 @@ struct DubParams {
     bool close_identity_mouth = true;        // an open mouth in the identity frame (a smile with teeth) is closed first
     bool moving_detail = true;               // carry the source's detail along the generated motion (CompositeParams::detail_follows_motion)
     bool restore_edges = true;               // predict the detail the crop lost where no source detail applies (CompositeParams::restore_edges)
+    bool source_lips = true;                 // the speaker's own lips warped to the generated mouth shape (core/dub/source_lips.hpp)
 
     static DubParams defaults() { return {}; }
 };
@@ -116,6 +117,8 @@ struct DubReport {
     int64_t generated = 0;         // frames repainted by the model
     int64_t resumed = 0;           // of those, taken from the journal of this export interrupted before (CropJournal)
     int64_t no_face = 0;           // frames in a range without the chosen face (passed through)
+    int64_t own_lips = 0;          // generated frames given the speaker's own lips (DubParams::source_lips)
+    int64_t own_lips_skipped = 0;  // ... and those left as generated (the mouth could not be fitted)
     double face_coverage = 0;      // fraction of tracked frames with the chosen face
     // seconds spent per stage (summed over threads; stages overlap)
     double decode_s = 0, detect_s = 0, features_s = 0, model_s = 0, composite_s = 0, encode_s = 0;

@@ -1,5 +1,6 @@
 #include "core/dub/session.hpp"
 
+#include "core/dub/composite.hpp"
 #include "core/face/face_detector.hpp"
 #include "core/face/face_tracker.hpp"
 #include "core/face/face_warp.hpp"
@@ -208,7 +209,34 @@ void DubSession::Impl::prepareWork(Work& w) const {
     w.mask = makeMask(*face, w.crop, mask_shape);
     w.paste = pasteMask(*face, w.crop, mask_shape);
     if (p.restore_texture) w.texture = textureMask(*face, w.crop);
+    w.landmarks = face->landmarks;
     w.audio = frameAudioWindows(mel, w.index, fps, mel_params, win, p.offset_samples);
+}
+
+void DubSession::Impl::compositeWork(cv::Mat& frame, const Work& w) {
+    if (!w.active || w.generated.empty()) return;
+    cv::Mat gen = w.generated;
+    if (w.alpha < 1.0f) cv::addWeighted(w.generated, w.alpha, w.crop_rgb, 1.0 - w.alpha, 0.0, gen);
+    CompositeParams cp = CompositeParams::defaults();
+    cp.colour_match = p.colour_match;
+    cp.texture = w.texture;
+    cp.detail_follows_motion = p.moving_detail;
+    cp.restore_edges = p.restore_edges;
+    if (!p.source_lips) {
+        composite(frame, gen, w.crop, w.paste, cp);
+        return;
+    }
+    const cv::Mat source = frame.clone();
+    composite(frame, gen, w.crop, w.paste, cp);
+    {
+        std::lock_guard lock(lips_mutex);
+        if (!lips) {
+            SourceLipsParams lp;
+            lp.render_interior = cfg.image_size < kPaintsTeethPx;
+            lips = std::make_unique<SourceLips>(lp);
+        }
+    }
+    lips->apply(frame, source, w.landmarks, w.crop, w.paste, cp.feather_px);
 }
 
 models::SamplerParams DubSession::Impl::samplerParams() const {

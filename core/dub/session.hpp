@@ -9,6 +9,7 @@
 #include "core/dub/dub.hpp"
 #include "core/dub/frame_cache.hpp"
 #include "core/dub/model_inputs.hpp"
+#include "core/dub/source_lips.hpp"
 #include "core/face/crop.hpp"
 #include "core/face/mask.hpp"
 #include "media/audio_reader.hpp"
@@ -19,9 +20,11 @@
 
 #include <opencv2/core.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace redub::core::dub_internal {
@@ -45,6 +48,7 @@ struct Work {
     cv::Mat mask;        // hard mask (CV_32F, crop size): what the model repaints
     cv::Mat paste;       // pasteMask(): the part of it composited into the frame
     cv::Mat texture;     // textureMask(): where the source's skin detail is put back
+    std::array<cv::Point2f, 68> landmarks{};  // the source face's landmarks (frame pixels)
     std::vector<float> audio;  // [2k+1, n_mels, cols]
     cv::Mat generated;   // generated crop (CV_8UC3), set by the model stage
     bool cached = false; // generated came from the cache
@@ -131,6 +135,16 @@ struct DubSession::Impl {
     // Fills crop, mask, audio and the source crop of an active frame; deactivates
     // it when its face is missing.
     void prepareWork(Work& w) const;
+
+    // Puts w.generated (faded by w.alpha) into `frame` - w.frame itself or its copy - with
+    // the session's composite settings, then the source lips (p.source_lips). The one
+    // composite the export, play() and preview() share.
+    void compositeWork(cv::Mat& frame, const Work& w);
+    std::unique_ptr<SourceLips> lips;  // made on first use
+    // Models with crops at least this large paint the inside of the mouth themselves; below
+    // it the source lips' renderer paints it (SourceLipsParams::render_interior).
+    static constexpr int kPaintsTeethPx = 96;
+    std::mutex lips_mutex;
 
     models::SamplerParams samplerParams() const;
 

@@ -208,21 +208,7 @@ EncodeStage::EncodeStage(DubSession::Impl& session, media::VideoWriter* writer, 
     : d_(session), writer_(writer), speech48_(speech48), on_frame_(on_frame),
       offset48_(session.p.offset_samples * (kOutRate / kMelRate)) {}
 
-void EncodeStage::compositeFrame(Work& w) {
-    if (!w.active || w.generated.empty()) return;
-    cv::Mat gen = w.generated;
-    if (w.alpha < 1.0f) {
-        cv::Mat mixed;
-        cv::addWeighted(w.generated, w.alpha, w.crop_rgb, 1.0 - w.alpha, 0.0, mixed);
-        gen = mixed;
-    }
-    CompositeParams cp = CompositeParams::defaults();
-    cp.colour_match = d_.p.colour_match;
-    cp.texture = w.texture;
-    cp.detail_follows_motion = d_.p.moving_detail;
-    cp.restore_edges = d_.p.restore_edges;
-    composite(w.frame, gen, w.crop, w.paste, cp);
-}
+void EncodeStage::compositeFrame(Work& w) { d_.compositeWork(w.frame, w); }
 
 // The speech (placed at the offset) up to the end of output frame `frame_end` - 1.
 void EncodeStage::writeAudioUntil(int64_t frame_end) {

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -63,11 +65,46 @@ cv::Rect2f boxFromLandmarks(const std::array<cv::Point2f, 68>& lm) {
     return {c.x - side / 2, c.y - side / 2, side, side};
 }
 
+namespace {
+// The landmark model (~100 MB in memory, ~0.7 s to load) once per process and file: every
+// detector of the same file shares it while any holds it. dlib's shape_predictor is const
+// when fitting, so threads may share it (each FaceDetector keeps its own HOG detector).
+std::shared_ptr<const dlib::shape_predictor> sharedPredictor(const fs::path& p) {
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<const dlib::shape_predictor>> loaded;
+    std::error_code ec;
+    const auto stamp = fs::last_write_time(p, ec).time_since_epoch().count();
+    const std::string key = fs::weakly_canonical(p, ec).string() + "|" + std::to_string(fs::file_size(p, ec)) + "|" +
+                            std::to_string(stamp);
+    std::lock_guard lock(mutex);
+    if (auto sp = loaded[key].lock()) return sp;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto sp = std::make_shared<dlib::shape_predictor>();
+    try {
+        std::ifstream in(p, std::ios::binary);
+        if (!in) fail(ErrorKind::Io, p, "cannot open the landmark model for reading");
+        dlib::deserialize(*sp, in);
+    } catch (const dlib::serialization_error& e) {
+        fail(ErrorKind::BadInput, p,
+             std::string("not a dlib shape predictor (expected shape_predictor_68_face_landmarks.dat): ") + e.what());
+    } catch (const std::bad_alloc&) {
+        fail(ErrorKind::BadInput, p, "not a dlib shape predictor (corrupt sizes)");
+    }
+    if (sp->num_parts() != 68)
+        fail(ErrorKind::BadInput, p,
+             "shape predictor has " + std::to_string(sp->num_parts()) + " landmarks, Redub needs the 68-point model");
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    log::core()->debug("loaded landmark model {} in {:.0f} ms", p.string(), ms);
+    loaded[key] = sp;
+    return sp;
+}
+}  // namespace
+
 struct FaceDetector::Impl {
     DetectorParams params;
     fs::path model_path;
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
-    dlib::shape_predictor sp;
+    std::shared_ptr<const dlib::shape_predictor> sp;  // shared by every detector of the same file
 
     // A grey copy of part of the frame; landmarks are fitted on it with boxes
     // shifted by `origin`, so a tracking step never converts the whole frame.
@@ -94,7 +131,7 @@ struct FaceDetector::Impl {
         FaceDetection f;
         cv::Rect2f b = box;
         for (int k = 0; k <= refits; ++k) {
-            const dlib::full_object_detection shape = sp(img, toDlib(b - o));
+            const dlib::full_object_detection shape = (*sp)(img, toDlib(b - o));
             for (unsigned long i = 0; i < 68; ++i)
                 f.landmarks[i] = cv::Point2f(float(shape.part(i).x()), float(shape.part(i).y())) + o;
             b = boxFromLandmarks(f.landmarks);
@@ -139,23 +176,7 @@ FaceDetector::FaceDetector(const DetectorParams& params, fs::path landmark_model
     impl_->model_path = landmark_model.empty() ? landmarkModelPath() : std::move(landmark_model);
     const fs::path& p = impl_->model_path;
     if (!fs::is_regular_file(p)) fail(ErrorKind::BadInput, p, "landmark model not found");
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-        std::ifstream in(p, std::ios::binary);
-        if (!in) fail(ErrorKind::Io, p, "cannot open the landmark model for reading");
-        dlib::deserialize(impl_->sp, in);
-    } catch (const dlib::serialization_error& e) {
-        fail(ErrorKind::BadInput, p,
-             std::string("not a dlib shape predictor (expected shape_predictor_68_face_landmarks.dat): ") + e.what());
-    } catch (const std::bad_alloc&) {
-        fail(ErrorKind::BadInput, p, "not a dlib shape predictor (corrupt sizes)");
-    }
-    if (impl_->sp.num_parts() != 68)
-        fail(ErrorKind::BadInput, p,
-             "shape predictor has " + std::to_string(impl_->sp.num_parts()) +
-                 " landmarks, Redub needs the 68-point model");
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    log::core()->debug("loaded landmark model {} in {:.0f} ms", p.string(), ms);
+    impl_->sp = sharedPredictor(p);
 }
 
 FaceDetector::~FaceDetector() = default;

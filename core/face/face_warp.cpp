@@ -70,6 +70,55 @@ private:
     cv::Mat coef_;
 };
 
+// Fixes the border of `roi` (8 points a side) so the warp fades to nothing there.
+void fixBorder(const cv::Rect& roi, std::vector<cv::Point2f>& from, std::vector<cv::Point2f>& to) {
+    const int per_side = 7;
+    for (int k = 0; k <= per_side; ++k) {
+        const float a = float(k) / per_side;
+        const cv::Point2f pts[4] = {{roi.x + a * roi.width, float(roi.y)},
+                                     {roi.x + a * roi.width, float(roi.y + roi.height - 1)},
+                                     {float(roi.x), roi.y + a * roi.height},
+                                     {float(roi.x + roi.width - 1), roi.y + a * roi.height}};
+        for (auto p : pts) {
+            from.push_back(p);
+            to.push_back(p);
+        }
+    }
+}
+
+// A spline's displacement sampled on a coarse grid over `roi` and interpolated bilinearly:
+// map(q) = where output pixel q comes from (q itself outside the ROI).
+class WarpGrid {
+public:
+    WarpGrid(const Tps& tps, const cv::Rect& roi) : roi_(roi), gw_(roi.width / kStep + 2), gh_(roi.height / kStep + 2) {
+        dx_.create(gh_, gw_, CV_32F);
+        dy_.create(gh_, gw_, CV_32F);
+        for (int gy = 0; gy < gh_; ++gy)
+            for (int gx = 0; gx < gw_; ++gx) {
+                const cv::Point2f d = tps.displacement({float(roi.x + gx * kStep), float(roi.y + gy * kStep)});
+                dx_.at<float>(gy, gx) = d.x;
+                dy_.at<float>(gy, gx) = d.y;
+            }
+    }
+    cv::Point2f map(cv::Point2f q) const {
+        if (q.x < roi_.x || q.y < roi_.y || q.x >= roi_.x + roi_.width || q.y >= roi_.y + roi_.height) return q;
+        const float fx = (q.x - roi_.x) / kStep, fy = (q.y - roi_.y) / kStep;
+        return q + cv::Point2f(sample(dx_, fx, fy), sample(dy_, fx, fy));
+    }
+
+private:
+    static constexpr int kStep = 4;
+    float sample(const cv::Mat& g, float fx, float fy) const {
+        const int x0 = std::clamp(int(fx), 0, gw_ - 2), y0 = std::clamp(int(fy), 0, gh_ - 2);
+        const float ax = std::clamp(fx - x0, 0.0f, 1.0f), ay = std::clamp(fy - y0, 0.0f, 1.0f);
+        return (g.at<float>(y0, x0) * (1 - ax) + g.at<float>(y0, x0 + 1) * ax) * (1 - ay) +
+               (g.at<float>(y0 + 1, x0) * (1 - ax) + g.at<float>(y0 + 1, x0 + 1) * ax) * ay;
+    }
+    cv::Rect roi_;
+    int gw_, gh_;
+    cv::Mat dx_, dy_;
+};
+
 struct FaceFrame {
     cv::Point2f down, right;  // face axes
     float mouth_w;            // neutral mouth width, px
@@ -110,7 +159,7 @@ cv::Vec3f meanInMask(const cv::Mat& rgb, const cv::Mat& mask, cv::Vec3f fallback
 // Paints cavity, teeth and tongue inside the inner-lip polygon `inner` (output
 // coordinates) into `frame`. Colours derive from the face's lips and skin.
 void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const std::vector<cv::Point2f>& outer,
-                    const FaceFrame& ff, float gap_px, const MouthParams& mouth) {
+                    const FaceFrame& ff, float gap_px, const MouthParams& mouth, float camera_blur_px = 0.f) {
     if (gap_px < 1.0f) return;
     cv::Rect2f bb = cv::boundingRect(inner);
     cv::Rect box(int(std::floor(bb.x)) - 3, int(std::floor(bb.y)) - 3, int(std::ceil(bb.width)) + 7, int(std::ceil(bb.height)) + 7);
@@ -192,7 +241,7 @@ void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const
         }
     }
     // Match the camera: slight blur and the frame's own noise level.
-    const double sigma = std::max(0.5, 0.006 * ff.mouth_w);
+    const double sigma = std::max({0.5, 0.006 * ff.mouth_w, double(camera_blur_px)});
     cv::GaussianBlur(layer, layer, cv::Size(0, 0), sigma);
     cv::Mat roi = frame(box), roi_f;
     roi.convertTo(roi_f, CV_32FC3);
@@ -206,7 +255,7 @@ void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const
     layer += noise;
 
     cv::Mat alpha;
-    cv::GaussianBlur(cover, alpha, cv::Size(0, 0), std::max(0.5, 0.004 * ff.mouth_w));
+    cv::GaussianBlur(cover, alpha, cv::Size(0, 0), std::max({0.5, 0.004 * ff.mouth_w, 0.7 * camera_blur_px}));
     for (int y = 0; y < box.height; ++y)
         for (int x = 0; x < box.width; ++x) {
             const float a = alpha.at<float>(y, x);
@@ -366,36 +415,8 @@ cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& lm, const FrameContro
         from.push_back(tgt[size_t(i)]);
         to.push_back(lm[size_t(i)]);
     }
-    const int per_side = 7;
-    for (int k = 0; k <= per_side; ++k) {
-        const float a = float(k) / per_side;
-        const cv::Point2f pts[4] = {{roi.x + a * roi.width, float(roi.y)},
-                                     {roi.x + a * roi.width, float(roi.y + roi.height - 1)},
-                                     {float(roi.x), roi.y + a * roi.height},
-                                     {float(roi.x + roi.width - 1), roi.y + a * roi.height}};
-        for (auto p : pts) {
-            from.push_back(p);
-            to.push_back(p);
-        }
-    }
-    const Tps tps(from, to, std::max(8.0f, f.interocular));
-
-    // Displacement on a coarse grid over the ROI, interpolated bilinearly.
-    const int step = 4;
-    const int gw = roi.width / step + 2, gh = roi.height / step + 2;
-    cv::Mat gdx(gh, gw, CV_32F), gdy(gh, gw, CV_32F);
-    for (int gy = 0; gy < gh; ++gy)
-        for (int gx = 0; gx < gw; ++gx) {
-            const cv::Point2f d = tps.displacement({float(roi.x + gx * step), float(roi.y + gy * step)});
-            gdx.at<float>(gy, gx) = d.x;
-            gdy.at<float>(gy, gx) = d.y;
-        }
-    auto sampleGrid = [&](const cv::Mat& g, float fx, float fy) {
-        const int x0 = std::clamp(int(fx), 0, gw - 2), y0 = std::clamp(int(fy), 0, gh - 2);
-        const float ax = std::clamp(fx - x0, 0.0f, 1.0f), ay = std::clamp(fy - y0, 0.0f, 1.0f);
-        return (g.at<float>(y0, x0) * (1 - ax) + g.at<float>(y0, x0 + 1) * ax) * (1 - ay) +
-               (g.at<float>(y0 + 1, x0) * (1 - ax) + g.at<float>(y0 + 1, x0 + 1) * ax) * ay;
-    };
+    fixBorder(roi, from, to);
+    const WarpGrid grid(Tps(from, to, std::max(8.0f, f.interocular)), roi);
 
     const cv::Point2f centre = meanOf(lm, {27, 30, 33, 8});
     cv::Mat mapx(rgb.size(), CV_32F), mapy(rgb.size(), CV_32F);
@@ -403,12 +424,7 @@ cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& lm, const FrameContro
         float* mx = mapx.ptr<float>(y);
         float* my = mapy.ptr<float>(y);
         for (int x = 0; x < rgb.cols; ++x) {
-            cv::Point2f q = invertPose({float(x), float(y)}, centre, ctl.pose);
-            if (q.x >= roi.x && q.y >= roi.y && q.x < roi.x + roi.width && q.y < roi.y + roi.height) {
-                const float fx = (q.x - roi.x) / step, fy = (q.y - roi.y) / step;
-                q.x += sampleGrid(gdx, fx, fy);
-                q.y += sampleGrid(gdy, fx, fy);
-            }
+            const cv::Point2f q = grid.map(invertPose({float(x), float(y)}, centre, ctl.pose));
             mx[x] = q.x;
             my[x] = q.y;
         }
@@ -425,6 +441,53 @@ cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& lm, const FrameContro
     for (size_t i = 0; i < 68; ++i) posed_src[i] = applyPose(lm[i], centre, ctl.pose);
     closeEyes(out, posed_src, ctl.blink);
     if (out_landmarks) *out_landmarks = posed;
+    return out;
+}
+
+void renderMouthInterior(cv::Mat& frame, const Landmarks68& lm, float camera_blur_px) {
+    if (frame.empty() || frame.type() != CV_8UC3) fail(ErrorKind::BadInput, "renderMouthInterior needs an 8-bit RGB image");
+    const FaceFrame f = faceFrame(lm);
+    const float gap = dot(meanOf(lm, {65, 66, 67}) - meanOf(lm, {61, 62, 63}), f.down);
+    MouthParams mouth;
+    mouth.opening = std::clamp(gap / (0.5f * f.mouth_w), 0.0f, 1.2f);  // targetLandmarks()'s gap, inverted
+    std::vector<cv::Point2f> inner(lm.begin() + 60, lm.begin() + 68);
+    std::vector<cv::Point2f> outer(lm.begin() + 48, lm.begin() + 60);
+    renderInterior(frame, inner, outer, f, gap, mouth, camera_blur_px);
+}
+
+cv::Mat warpFaceTo(const cv::Mat& rgb, const Landmarks68& lm, const Landmarks68& tgt, const cv::Rect& roi_in) {
+    if (rgb.empty() || rgb.type() != CV_8UC3) fail(ErrorKind::BadInput, "warpFaceTo needs an 8-bit RGB image");
+    const cv::Rect roi = roi_in & cv::Rect(0, 0, rgb.cols, rgb.rows);
+    if (roi.width < 2 || roi.height < 2) return {};
+    const FaceFrame f = faceFrame(lm);
+    std::vector<cv::Point2f> from, to;
+    // Targets closer than this to an earlier one are left out: two coincident targets with
+    // different sources (a closed inner lip) would make the spline singular.
+    const float min_sep = std::max(1.0f, 0.02f * f.mouth_w);
+    for (int i = 0; i < 68; ++i) {
+        const cv::Point2f t = tgt[size_t(i)];
+        bool near = false;
+        for (const cv::Point2f& q : from) near = near || len(q - t) < min_sep;
+        if (near || !roi.contains(cv::Point(cvRound(t.x), cvRound(t.y)))) continue;
+        from.push_back(t);
+        to.push_back(lm[size_t(i)]);
+    }
+    fixBorder(roi, from, to);
+    const WarpGrid grid(Tps(from, to, std::max(8.0f, f.interocular)), roi);
+    cv::Mat mapx(roi.size(), CV_32F), mapy(roi.size(), CV_32F);
+    for (int y = 0; y < roi.height; ++y) {
+        float* mx = mapx.ptr<float>(y);
+        float* my = mapy.ptr<float>(y);
+        for (int x = 0; x < roi.width; ++x) {
+            const cv::Point2f q = grid.map({float(roi.x + x), float(roi.y + y)});
+            mx[x] = q.x;
+            my[x] = q.y;
+        }
+    }
+    // Bicubic: a bilinear fetch at half-pixel offsets would low-pass the skin, hair and lip
+    // texture the warp exists to keep.
+    cv::Mat out;
+    cv::remap(rgb, out, mapx, mapy, cv::INTER_CUBIC, cv::BORDER_REFLECT101);
     return out;
 }
 

@@ -45,4 +45,16 @@ Landmarks68 targetLandmarks(const Landmarks68& source, const FrameControls& cont
 cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& landmarks, const FrameControls& controls,
                     Landmarks68* out_landmarks = nullptr);
 
+// Paints cavity, teeth and tongue inside the inner-lip contour of `landmarks` (renderFrame's
+// interior, its opening read from the contour's gap); nothing when the lips meet. It is
+// blurred at least by `camera_blur_px` (the picture's own blur, so a soft video gets no
+// crisper teeth than its lips).
+void renderMouthInterior(cv::Mat& frame, const Landmarks68& landmarks, float camera_blur_px = 0.f);
+
+// The face in `rgb` (landmarks `source`) warped so its landmarks sit at `target`: a
+// thin-plate spline through the landmarks, the border of `roi` fixed. Returns the warped
+// pixels of `roi` (clipped to the image; empty if nothing is left). Used by the dub to lay
+// the speaker's own lips over a generated mouth shape (core/dub/source_lips.hpp).
+cv::Mat warpFaceTo(const cv::Mat& rgb, const Landmarks68& source, const Landmarks68& target, const cv::Rect& roi);
+
 }  // namespace redub::core::synth

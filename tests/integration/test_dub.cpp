@@ -170,6 +170,20 @@ private Q_SLOTS:
         QVERIFY(rep.generated >= 10);
     }
 
+    void everyGeneratedFrameIsOfferedTheSpeakersOwnLipsUnlessTurnedOff() {
+        core::DubReport on, off;
+        const auto with = dub(params("own-lips.mp4"), &on);
+        core::DubParams p = params("no-own-lips.mp4");
+        p.source_lips = false;
+        const auto without = dub(p, &off);
+        QCOMPARE(on.own_lips + on.own_lips_skipped, on.generated);
+        QCOMPARE(off.own_lips + off.own_lips_skipped, int64_t(0));
+        QCOMPARE(with.size(), without.size());
+        int differ = 0;
+        for (size_t i = 0; i < with.size(); ++i) differ += cv::norm(with[i], without[i], cv::NORM_INF) > 0;
+        QCOMPARE(differ > 0, on.own_lips > 0);
+    }
+
     void onlySelectedRangesChange() {
         core::DubParams p = params("ranges.mp4");
         p.ranges = {{10, 20}};
@@ -221,7 +235,7 @@ private Q_SLOTS:
         const core::DubParams d = core::draftOf(p);
         QCOMPARE(d.steps, core::kDraftSteps);
         QCOMPARE(d.audio_guidance, 1.0f);
-        QVERIFY(!d.restore_edges && !d.moving_detail);
+        QVERIFY(!d.restore_edges && !d.moving_detail && !d.source_lips);
         QVERIFY(!core::needsNewSession(p, d));  // the editor switches quality on its open session
         QVERIFY(d.video == p.video && d.speech == p.speech && d.model == p.model && d.seed == p.seed &&
                 d.offset_samples == p.offset_samples && d.ranges == p.ranges);
