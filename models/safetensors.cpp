@@ -143,7 +143,7 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& or
 SafetensorsFile readSafetensors(const std::filesystem::path& file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
-    if (ec) fail(ErrorKind::BadInput, file, "cannot read the model file (" + ec.message() + ")");
+    if (ec) fail(ErrorKind::BadInput, file, "cannot read this safetensors file (" + ec.message() + ")");
     std::ifstream in(file, std::ios::binary);
     if (!in) fail(ErrorKind::BadInput, file, "cannot open the file");
     std::string bytes(size, '\0');
