@@ -140,6 +140,23 @@ private Q_SLOTS:
                  qPrintable(QString("output %1, closed photo %2, open source %3").arg(out_luma).arg(closed_luma).arg(teeth_luma)));
     }
 
+    void aWarpToTheSameLandmarksChangesNothingAndOnlyTheRoiIsReturned() {
+        const cv::Rect roi = cropFrameBounds(crop_, 1, photo_.size());
+        const cv::Mat same = synth::warpFaceTo(photo_, face_.landmarks, face_.landmarks, roi);
+        QCOMPARE(same.size(), roi.size());
+        QVERIFY2(cv::norm(same, photo_(roi), cv::NORM_INF) <= 1.0, qPrintable(QString::number(cv::norm(same, photo_(roi), cv::NORM_INF))));
+        // Moving the lips down moves the lip pixels there; the ROI's border stays put.
+        Landmarks68 lower = face_.landmarks;
+        for (int i = 48; i < 68; ++i) lower[size_t(i)].y += 6.f;
+        const cv::Mat moved = synth::warpFaceTo(photo_, face_.landmarks, lower, roi);
+        const cv::Point2f lip = face_.landmarks[57] - cv::Point2f(float(roi.x), float(roi.y));
+        const cv::Vec3b want = photo_(roi).at<cv::Vec3b>(cvRound(lip.y), cvRound(lip.x));
+        const cv::Vec3b got = moved.at<cv::Vec3b>(cvRound(lip.y + 6.f), cvRound(lip.x));
+        QVERIFY2(cv::norm(cv::Vec3d(want) - cv::Vec3d(got)) < 25.0, "the lower lip did not move with its landmark");
+        QVERIFY(cv::norm(moved.row(0), photo_(roi).row(0), cv::NORM_INF) <= 1.0);
+        QVERIFY(synth::warpFaceTo(photo_, face_.landmarks, face_.landmarks, cv::Rect(-50, -50, 10, 10)).empty());
+    }
+
     void cameraBlurReadsAKnownBlur() {
         // Ideal edges (a disc and a box drawn at 8x and area-downscaled), blurred by a known sigma.
         cv::Mat hi(800, 800, CV_32F, cv::Scalar(60));
