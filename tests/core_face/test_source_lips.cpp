@@ -140,6 +140,32 @@ private Q_SLOTS:
                  qPrintable(QString("output %1, closed photo %2, open source %3").arg(out_luma).arg(closed_luma).arg(teeth_luma)));
     }
 
+    void aModelThatPaintsTheMouthsInsideKeepsItsOwn() {
+        Landmarks68 opened_lm;
+        const cv::Mat opened = synth::renderFrame(photo_, face_.landmarks, open(0.8f), &opened_lm);
+        const cv::Mat generated = softened(opened, crop48_, paste48_);
+        SourceLipsParams own;
+        own.render_interior = false;
+        SourceLips keeps(own);
+        cv::Mat kept = generated.clone(), painted = generated.clone();
+        Landmarks68 target;
+        QVERIFY(keeps.apply(kept, photo_, face_.landmarks, crop_, paste_, 8, &target));
+        QVERIFY(lips_->apply(painted, photo_, face_.landmarks, crop_, paste_, 8));
+        // Inside the new mouth: the generated pixels when the model paints it, the renderer's otherwise.
+        cv::Mat inside = cv::Mat::zeros(photo_.size(), CV_8U);
+        std::vector<cv::Point> poly;
+        for (int i = 60; i < 68; ++i) poly.emplace_back(cvRound(target[size_t(i)].x), cvRound(target[size_t(i)].y));
+        cv::fillPoly(inside, std::vector<std::vector<cv::Point>>{poly}, 255);
+        cv::erode(inside, inside, cv::Mat(), cv::Point(-1, -1), 2);
+        QVERIFY(cv::countNonZero(inside) > 50);
+        cv::Mat d_kept, d_painted;
+        cv::absdiff(kept, generated, d_kept);
+        cv::absdiff(painted, generated, d_painted);
+        const double kept_err = cv::mean(d_kept, inside)[0], painted_err = cv::mean(d_painted, inside)[0];
+        QVERIFY2(kept_err < 2.0 && painted_err > 4.0 * kept_err + 2.0,
+                 qPrintable(QString("kept %1, painted %2").arg(kept_err).arg(painted_err)));
+    }
+
     void aWarpToTheSameLandmarksChangesNothingAndOnlyTheRoiIsReturned() {
         const cv::Rect roi = cropFrameBounds(crop_, 1, photo_.size());
         const cv::Mat same = synth::warpFaceTo(photo_, face_.landmarks, face_.landmarks, roi);
