@@ -18,6 +18,8 @@ namespace {
 float dist(cv::Point2f a, cv::Point2f b) { return float(cv::norm(a - b)); }
 
 // Landmarks whose place the generated mouth decides: the lips and the lower jaw line.
+constexpr double kLipsWeightGain = 3.0;
+
 bool followsModel(int i) { return (i >= 48 && i <= 67) || (i >= 4 && i <= 12); }
 
 std::vector<cv::Point> polygon(const Landmarks68& lm, int first, int last, cv::Point2f origin, int shift) {
@@ -143,8 +145,12 @@ bool SourceLips::apply(cv::Mat& frame, const cv::Mat& source, const Landmarks68&
     cv::Mat warped = synth::warpFaceTo(from, src, tgt, roi);
     if (warped.empty()) return false;
 
-    // Weight: the paste mask as composite() blends it, less the new mouth's interior.
-    const cv::Mat weight = featherMask(paste, feather_px);
+    // Weight: the paste mask's support, rising three times as fast as composite() blends it
+    // (its soft edge is ~1/6 of the crop, the upper lip lies in it): where the composite is
+    // still part generated (weight w), the warped source takes 3w - at most 1/12 of the soft
+    // generated mouth is left, only in the outer third of the edge.
+    cv::Mat weight = featherMask(paste, feather_px);
+    weight = cv::min(weight * float(kLipsWeightGain), 1.0);
     const cv::Matx23d& m = crop.to_crop;
     const cv::Matx23d q2c(m(0, 0), m(0, 1), m(0, 0) * roi.x + m(0, 1) * roi.y + m(0, 2),  //
                           m(1, 0), m(1, 1), m(1, 0) * roi.x + m(1, 1) * roi.y + m(1, 2));
@@ -157,7 +163,7 @@ bool SourceLips::apply(cv::Mat& frame, const cv::Mat& source, const Landmarks68&
         cv::Mat grey;
         cv::cvtColor(source(roi), grey, cv::COLOR_RGB2GRAY);
         grey.convertTo(grey, CV_32F);
-        synth::renderMouthInterior(warped, local, cameraBlur(grey));
+        synth::renderMouthInterior(warped, local, cameraBlur(grey), synth::InteriorStyle::inShadow());
     } else if (innerGap(tgt) > 0.5f) {
         constexpr int kShift = 3;  // sub-pixel polygon
         cv::Mat inside = cv::Mat::zeros(roi.size(), CV_8U);

@@ -159,7 +159,8 @@ cv::Vec3f meanInMask(const cv::Mat& rgb, const cv::Mat& mask, cv::Vec3f fallback
 // Paints cavity, teeth and tongue inside the inner-lip polygon `inner` (output
 // coordinates) into `frame`. Colours derive from the face's lips and skin.
 void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const std::vector<cv::Point2f>& outer,
-                    const FaceFrame& ff, float gap_px, const MouthParams& mouth, float camera_blur_px = 0.f) {
+                    const FaceFrame& ff, float gap_px, const MouthParams& mouth, float camera_blur_px = 0.f,
+                    const InteriorStyle& style = {}) {
     if (gap_px < 1.0f) return;
     cv::Rect2f bb = cv::boundingRect(inner);
     cv::Rect box(int(std::floor(bb.x)) - 3, int(std::floor(bb.y)) - 3, int(std::ceil(bb.width)) + 7, int(std::ceil(bb.height)) + 7);
@@ -199,10 +200,11 @@ void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const
     const cv::Point2f c = (inner[0] + inner[4]) * 0.5f - cv::Point2f(float(box.x), float(box.y));
     const float half_w = std::max(1.0f, 0.5f * len(inner[4] - inner[0]));
     const float teeth_h = std::min(0.3f * gap_px, 0.1f * ff.mouth_w) * (0.6f + 0.4f * (1.0f - mouth.rounding));
-    const float lower_teeth_h = std::clamp(mouth.opening - 0.35f, 0.0f, 1.0f) * 0.25f * gap_px;
+    const float lower_teeth_h =
+        style.lower_teeth ? std::clamp(mouth.opening - 0.35f, 0.0f, 1.0f) * 0.25f * gap_px : 0.0f;
 
     const cv::Vec3f cavity_col = cv::Vec3f(lip[0] * 0.22f, lip[1] * 0.08f, lip[2] * 0.08f);
-    const cv::Vec3f tongue_col = cv::Vec3f(lip[0] * 0.95f, lip[1] * 0.55f, lip[2] * 0.6f);
+    const cv::Vec3f tongue_col = cv::Vec3f(lip[0] * 0.95f, lip[1] * 0.55f, lip[2] * 0.6f) * style.tongue_light;
     const cv::Vec3f teeth_col = (cv::Vec3f(238, 226, 204) * 0.9f + lip * 0.1f) * std::clamp(0.85f * light, 0.5f, 1.0f);
 
     cv::Mat layer(box.size(), CV_32FC3);
@@ -215,7 +217,7 @@ void renderInterior(cv::Mat& frame, const std::vector<cv::Point2f>& inner, const
                 const float h = std::max(1.0f, b - t + 1);
                 const float v = (float(y) - t) / h;  // 0 at upper lip, 1 at lower lip
                 // Tongue: a dome rising from the lower lip, lit from the front.
-                const float tongue_top = 1.0f - 0.45f * std::max(0.0f, 1.0f - dx * dx * 1.3f);
+                const float tongue_top = 1.0f - style.tongue_rise * std::max(0.0f, 1.0f - dx * dx * 1.3f);
                 if (v > tongue_top && mouth.opening > 0.2f) {
                     const float shade = 0.55f + 0.45f * std::clamp((v - tongue_top) / 0.3f, 0.0f, 1.0f);
                     const float a = std::clamp((mouth.opening - 0.2f) / 0.2f, 0.0f, 1.0f);
@@ -444,7 +446,7 @@ cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& lm, const FrameContro
     return out;
 }
 
-void renderMouthInterior(cv::Mat& frame, const Landmarks68& lm, float camera_blur_px) {
+void renderMouthInterior(cv::Mat& frame, const Landmarks68& lm, float camera_blur_px, const InteriorStyle& style) {
     if (frame.empty() || frame.type() != CV_8UC3) fail(ErrorKind::BadInput, "renderMouthInterior needs an 8-bit RGB image");
     const FaceFrame f = faceFrame(lm);
     const float gap = dot(meanOf(lm, {65, 66, 67}) - meanOf(lm, {61, 62, 63}), f.down);
@@ -452,7 +454,7 @@ void renderMouthInterior(cv::Mat& frame, const Landmarks68& lm, float camera_blu
     mouth.opening = std::clamp(gap / (0.5f * f.mouth_w), 0.0f, 1.2f);  // targetLandmarks()'s gap, inverted
     std::vector<cv::Point2f> inner(lm.begin() + 60, lm.begin() + 68);
     std::vector<cv::Point2f> outer(lm.begin() + 48, lm.begin() + 60);
-    renderInterior(frame, inner, outer, f, gap, mouth, camera_blur_px);
+    renderInterior(frame, inner, outer, f, gap, mouth, camera_blur_px, style);
 }
 
 cv::Mat warpFaceTo(const cv::Mat& rgb, const Landmarks68& lm, const Landmarks68& tgt, const cv::Rect& roi_in) {

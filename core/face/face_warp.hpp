@@ -45,11 +45,26 @@ Landmarks68 targetLandmarks(const Landmarks68& source, const FrameControls& cont
 cv::Mat renderFrame(const cv::Mat& rgb, const Landmarks68& landmarks, const FrameControls& controls,
                     Landmarks68* out_landmarks = nullptr);
 
+// How the inside of the mouth is painted. The synthesizer's (the defaults, its training data
+// since session 1) lights a tongue that rises to 45 % of the opening in the lips' own colour,
+// with lower teeth on wide openings. A landmark fit reads that lip-coloured tongue as the
+// lower lip, so the opening it measures saturates (tests/core_face/test_source_lips).
+struct InteriorStyle {
+    float tongue_rise = 0.45f;  // how far the tongue's dome rises, fraction of the opening
+    float tongue_light = 1.0f;  // its brightness, relative to the lit tongue
+    bool lower_teeth = true;    // lower teeth on openings wider than 0.35
+
+    // A low tongue in the mouth's shadow and no lower teeth: the lips' inner edge is the only
+    // edge between lip and dark (used by the dub's own lips, core/dub/source_lips).
+    static InteriorStyle inShadow() { return {0.2f, 0.5f, false}; }
+};
+
 // Paints cavity, teeth and tongue inside the inner-lip contour of `landmarks` (renderFrame's
 // interior, its opening read from the contour's gap); nothing when the lips meet. It is
 // blurred at least by `camera_blur_px` (the picture's own blur, so a soft video gets no
 // crisper teeth than its lips).
-void renderMouthInterior(cv::Mat& frame, const Landmarks68& landmarks, float camera_blur_px = 0.f);
+void renderMouthInterior(cv::Mat& frame, const Landmarks68& landmarks, float camera_blur_px = 0.f,
+                         const InteriorStyle& style = {});
 
 // The face in `rgb` (landmarks `source`) warped so its landmarks sit at `target`: a
 // thin-plate spline through the landmarks, the border of `roi` fixed. Returns the warped
