@@ -331,6 +331,10 @@ bool Document::requestLengthPolicy(const std::string& policy) {
     return requestSetting(&core::Project::length_policy, policy, tr("Set length policy"));
 }
 
+bool Document::requestOwnLips(bool on) {
+    return requestSetting(&core::Project::own_lips, on, on ? tr("Use the speaker's own lips") : tr("Use the model's lips"));
+}
+
 bool Document::requestExportSettings(const core::ExportSettings& settings) {
     return requestSetting(&core::Project::output, settings, tr("Change export settings"));
 }

@@ -92,6 +92,7 @@ public:
     bool requestSeed(uint64_t seed);
     bool requestDevice(const std::string& device);          // one of core::devices()
     bool requestLengthPolicy(const std::string& policy);    // one of core::lengthPolicies()
+    bool requestOwnLips(bool on);                           // the speaker's own lips (core::Project::own_lips)
     bool requestExportSettings(const core::ExportSettings& settings);
 
     // ---- project file -----------------------------------------------------------

@@ -4,6 +4,7 @@
 #include "ui/model_list.hpp"
 #include "ui/theme.hpp"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -76,6 +77,12 @@ SettingsPanel::SettingsPanel(Document* doc, QWidget* parent) : QWidget(parent), 
     form->addRow(tr("Seed"), seed_box_);
     form->addRow(tr("Device"), device_box_);
     form->addRow(tr("Length"), policy_box_);
+    own_lips_box_ = new QCheckBox(tr("Speaker's own lips"), this);
+    own_lips_box_->setObjectName(QStringLiteral("ownLipsBox"));
+    own_lips_box_->setToolTip(
+        tr("The speaker's own lips and teeth moved to the shape the model generated, so the mouth is as sharp "
+           "as the rest of the face. Off: the model's own pixels. Draft Quality always uses the model's."));
+    form->addRow(tr("Lips"), own_lips_box_);
     v->addLayout(form);
     v->addStretch(1);
 
@@ -87,6 +94,7 @@ SettingsPanel::SettingsPanel(Document* doc, QWidget* parent) : QWidget(parent), 
             [this] { doc_->requestDevice(device_box_->currentText().toStdString()); });
     connect(policy_box_, &QComboBox::activated, this,
             [this] { doc_->requestLengthPolicy(policy_box_->currentText().toStdString()); });
+    connect(own_lips_box_, &QCheckBox::toggled, this, [this](bool on) { doc_->requestOwnLips(on); });
 }
 
 void SettingsPanel::refresh() {
@@ -112,12 +120,14 @@ void SettingsPanel::refresh() {
                                       .arg(double(p.face->y), 0, 'f', 0)
                                       .arg(p.face->frame)
                                 : tr("Automatic: the largest face. Click a face in the original to choose it."));
-    const QSignalBlocker b1(model_box_), b2(steps_box_), b3(seed_box_), b4(device_box_), b5(policy_box_);
+    const QSignalBlocker b1(model_box_), b2(steps_box_), b3(seed_box_), b4(device_box_), b5(policy_box_),
+        b6(own_lips_box_);
     ModelList::fill(model_box_, tr("Bundled default"), ModelList::remembered(), p.model_path);
     steps_box_->setValue(p.steps);
     seed_box_->setValue(int(std::min<uint64_t>(p.seed, uint64_t(std::numeric_limits<int>::max()))));
     device_box_->setCurrentText(QString::fromStdString(p.device));
     policy_box_->setCurrentText(QString::fromStdString(p.length_policy));
+    own_lips_box_->setChecked(p.own_lips);
 }
 
 }  // namespace redub::ui

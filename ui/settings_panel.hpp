@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -29,6 +30,7 @@ private:
     QSpinBox* seed_box_;
     QComboBox* device_box_;
     QComboBox* policy_box_;
+    QCheckBox* own_lips_box_;
 };
 
 }  // namespace redub::ui

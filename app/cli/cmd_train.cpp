@@ -171,10 +171,16 @@ int cmdLearn(const Args& a) {
     p.device = a.get("device", "auto");
     const std::stop_token stop = stopOnInterrupt();
     std::string last_stage;
+    int last_percent = -1;
     const auto r = core::learnSpeaker(p, [&](const Progress& pr) {
         if (quiet()) return;
+        // A line when the stage or the whole percent changes: the callback comes per frame
+        // and per step, and a log file (stderr not a terminal) would get every one.
+        const int percent = int(100 * pr.fraction);
+        if (pr.stage == last_stage && percent == last_percent) return;
         if (pr.stage != last_stage) std::fprintf(stderr, "\n");
         last_stage = pr.stage;
+        last_percent = percent;
         if (pr.eta_seconds >= 0 && pr.total > 0)
             std::fprintf(stderr, "\r%s %lld/%lld  %.0f%%  ETA %.0f s   ", pr.stage.c_str(), (long long)pr.done,
                          (long long)pr.total, 100 * pr.fraction, pr.eta_seconds);

@@ -51,6 +51,7 @@ DubParams dubParamsFor(const Project& pr) {
         p.face.frame = pr.face->frame;
     }
     p.length_policy = parseLengthPolicy(pr.length_policy);
+    p.source_lips = pr.own_lips;
     p.crf = pr.output.crf;
     p.preset = pr.output.preset;
     p.output = pr.output.output_path;

@@ -49,6 +49,13 @@ double getNumber(const json& obj, const std::string& prefix, const char* key) {
     return v->get<double>();
 }
 
+bool getBool(const json& obj, const std::string& prefix, const char* key, bool fallback) {
+    const json* v = member(obj, key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) bad(prefix + key, "expected true or false, found " + typeName(*v));
+    return v->get<bool>();
+}
+
 std::string getString(const json& obj, const std::string& prefix, const char* key, std::string fallback) {
     const json* v = member(obj, key);
     if (!v) return fallback;
@@ -141,6 +148,7 @@ json toJson(const Project& p, const fs::path& base) {
         {"seed", p.seed},
         {"device", p.device},
         {"length_policy", p.length_policy},
+        {"own_lips", p.own_lips},
         {"export",
          {{"output", storePath(p.output.output_path, base)}, {"crf", p.output.crf}, {"preset", p.output.preset}}},
     };
@@ -199,6 +207,7 @@ Project fromJson(const json& j, const fs::path& base) {
     p.seed = getUInt(j, "", "seed", Project{}.seed);
     p.device = oneOf("device", getString(j, "", "device", "auto"), devices());
     p.length_policy = oneOf("length_policy", getString(j, "", "length_policy", "ping-pong"), lengthPolicies());
+    p.own_lips = getBool(j, "", "own_lips", Project{}.own_lips);
 
     if (const json* e = member(j, "export")) {
         if (!e->is_object()) bad("export", "expected an object, found " + typeName(*e));

@@ -73,6 +73,7 @@ struct Project {
     uint64_t seed = 7;                        // initial-noise seed (same seed => same frames; 7 = redub-cli dub's default)
     std::string device = "auto";              // "auto", "cpu" or "cuda"
     std::string length_policy = "ping-pong";  // see lengthPolicies()
+    bool own_lips = true;                     // the speaker's own lips over the generated mouth (DubParams::source_lips)
     ExportSettings output;                    // export settings
 
     static Project defaults() { return {}; }

@@ -5,6 +5,9 @@
 #include "ui/preview_view.hpp"
 #include "ui/timeline.hpp"
 
+#include "core/dub/dub.hpp"
+
+#include <QCheckBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QMessageBox>
@@ -158,6 +161,22 @@ private Q_SLOTS:
         QVERIFY(w->document()->isModified());
         w->document()->undoStack()->undo();
         QCOMPARE(w->document()->project().offset_samples, int64_t(0));
+    }
+
+    void theOwnLipsSwitchIsUndoableAndReachesTheDub() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        auto* box = w->findChild<QCheckBox*>("ownLipsBox");
+        QVERIFY(box);
+        QVERIFY(box->isChecked());
+        QVERIFY(core::dubParamsFor(w->document()->project()).source_lips);
+        box->click();
+        QVERIFY(!w->document()->project().own_lips);
+        QVERIFY(!core::dubParamsFor(w->document()->project()).source_lips);
+        QVERIFY(w->document()->isModified());
+        w->document()->undoStack()->undo();
+        QVERIFY(w->document()->project().own_lips);
+        QVERIFY(box->isChecked());  // the panel shows the undone value
     }
 
     void theLipSyncLaneScoresTheSpeechAndAlignMovesItUndoably() {

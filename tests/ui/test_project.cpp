@@ -54,6 +54,7 @@ private Q_SLOTS:
         p.seed = 42;
         p.device = "cpu";
         p.length_policy = "hold-last";
+        p.own_lips = false;
         p.output = {"/out/clip-fr.mp4", 20, "veryfast"};
         const fs::path file = fs::path(dir.path().toStdString()) / "clip.redub";
         saveProject(p, file);
@@ -84,6 +85,7 @@ private Q_SLOTS:
         QVERIFY(!p.face);
         QCOMPARE(p.device, std::string("auto"));
         QCOMPARE(p.length_policy, std::string("ping-pong"));
+        QVERIFY(p.own_lips);
         QCOMPARE(p.output.crf, 18);
     }
 
@@ -125,6 +127,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const fs::path f = writeText(dir, "t.redub", R"({"offset_samples": "ten"})");
         expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"t.redub", "offset_samples", "integer"});
+    }
+
+    void rejectsOwnLipsThatIsNotABoolean() {
+        QTemporaryDir dir;
+        const fs::path f = writeText(dir, "l.redub", R"({"own_lips": "yes"})");
+        expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"l.redub", "own_lips", "true or false"});
     }
 
     void rejectsAnEmptyRangeNamingItsIndex() {
