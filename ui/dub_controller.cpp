@@ -171,19 +171,21 @@ void DubController::renderPhoto(const QString& photo, double seconds, const QStr
 
 void DubController::learnSpeaker(const core::LearnSpeakerParams& params) {
     auto summary = std::make_shared<QString>();
+    auto better = std::make_shared<bool>(false);
     startJob(
         tr("Learn this speaker"),
-        [this, params, summary](std::stop_token stop) {
+        [this, params, summary, better](std::stop_token stop) {
             const auto r = core::learnSpeaker(
                 params,
                 reporter(),
                 stop);
             *summary = QString::fromStdString(core::describe(r));
+            *better = core::learnedModelIsBetter(r);
             // No output file for finished(): the model is announced by speakerLearned().
             return std::pair{tr("Learned the speaker: %1").arg(QString::fromStdString(r.model.string())), QString()};
         },
-        [this, out = QString::fromStdString(params.out.string()), summary](const QString&) {
-            Q_EMIT speakerLearned(out, *summary);
+        [this, out = QString::fromStdString(params.out.string()), summary, better](const QString&) {
+            Q_EMIT speakerLearned(out, *summary, *better);
         });
 }
 

@@ -88,7 +88,7 @@ Q_SIGNALS:
     void speechReady(const QString& path);  // speakText() wrote it
     void videoReady(const QString& path);   // renderPhoto() wrote it
     // learnSpeaker() wrote `model`; `summary`: lip sync and sharpness before/after (core::describe).
-    void speakerLearned(const QString& model, const QString& summary);
+    void speakerLearned(const QString& model, const QString& summary, bool better);  // core::learnedModelIsBetter
 
 private:
     // A job on the session (preview, export): needs a video and the speech. A `draftable`

@@ -102,11 +102,20 @@ void EditorJobs::generateAll() {
     dub_->generateAll();
 }
 
-void EditorJobs::onSpeakerLearned(const QString& model, const QString& summary) {
-    models_->use(model);
+void EditorJobs::onSpeakerLearned(const QString& model, const QString& summary, bool better) {
+    // A model that follows the held-out speech less well than the start is kept on disk and
+    // offered in the model list, but the project stays on the model it had.
+    if (better)
+        models_->use(model);
+    else
+        models_->remember(model);
     log::ui()->info("learned the speaker: {} ({})", model.toStdString(), summary.toStdString());
+    const QString name = QFileInfo(model).fileName().toHtmlEscaped();
     auto* box = new QMessageBox(QMessageBox::Information, tr("Learned this speaker"),
-                                tr("The project now uses <b>%1</b>.").arg(QFileInfo(model).fileName().toHtmlEscaped()),
+                                better ? tr("The project now uses <b>%1</b>.").arg(name)
+                                       : tr("<b>%1</b> did not follow the held-out speech better: the project keeps "
+                                            "its model. Choose %1 in the model list to try it.")
+                                             .arg(name),
                                 QMessageBox::Ok, window_);
     box->setObjectName(QStringLiteral("speakerLearnedDialog"));
     box->setInformativeText(summary);

@@ -35,7 +35,7 @@ Q_SIGNALS:
 
 private:
     void onFinished(bool ok, bool cancelled, const QString& message, const QString& output);
-    void onSpeakerLearned(const QString& model, const QString& summary);
+    void onSpeakerLearned(const QString& model, const QString& summary, bool better);
     // Beside the project, else beside the video, else in the application's data folder.
     QString outputFolder() const;
 

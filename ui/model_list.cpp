@@ -30,12 +30,16 @@ void ModelList::fill(QComboBox* box, const QString& default_label, const QString
     box->setCurrentIndex(std::max(0, box->findData(cur)));
 }
 
-void ModelList::use(const QString& model) {
+void ModelList::remember(const QString& model) {
     QSettings s;
     QStringList models = s.value(kKey).toStringList();
     models.removeAll(model);
     models.prepend(model);
     s.setValue(kKey, models);
+}
+
+void ModelList::use(const QString& model) {
+    remember(model);
     doc_->requestModel(model.toStdString());
 }
 

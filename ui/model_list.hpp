@@ -27,6 +27,8 @@ public:
 
     // Makes `model` the project's model (undoable) and puts it first in the list.
     void use(const QString& model);
+    // Puts `model` first in the list without choosing it.
+    static void remember(const QString& model);
     // "Import Diff2Lip Checkpoint": shows the licence, asks for the file and uses it.
     // Returns why the file cannot be used ("" when it was imported or the user cancelled).
     QString importDiff2Lip(QWidget* parent);

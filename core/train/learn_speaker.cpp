@@ -112,7 +112,8 @@ void writeReport(const fs::path& file, const LearnSpeakerReport& r, const LearnS
                         {"holdout_from_s", r.holdout_from_s},
                         {"seconds", r.seconds},
                         {"before", toJson(r.before)},
-                        {"after", toJson(r.after)}};
+                        {"after", toJson(r.after)},
+                        {"better_than_start", learnedModelIsBetter(r)}};
     writeFileAtomically(file, [&](std::ostream& f) { f << j.dump(2) << "\n"; });
 }
 
@@ -259,6 +260,10 @@ LearnSpeakerReport readSpeakerReport(const fs::path& model) {
     return r;
 }
 
+bool learnedModelIsBetter(const LearnSpeakerReport& r) {
+    return r.steps > 0 && r.after.sync_r >= r.before.sync_r - kLearnSyncNoise;
+}
+
 std::string describe(const LearnSpeakerReport& r) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
@@ -267,7 +272,11 @@ std::string describe(const LearnSpeakerReport& r) {
                   "%lld training steps in %.0f min.",
                   r.holdout_from_s, r.before.sync_r, r.after.sync_r, r.before.sharpness, r.after.sharpness,
                   (long long)r.steps, r.seconds / 60);
-    return buf;
+    std::string s = buf;
+    if (!learnedModelIsBetter(r))
+        s += " The new model follows the held-out speech less well than the one it started from: keep using that "
+             "one (a longer clip with more varied speech may help).";
+    return s;
 }
 
 }  // namespace redub::core

@@ -56,6 +56,20 @@ private Q_SLOTS:
         QVERIFY(fs::exists(clip_));
     }
 
+    void aLearnedModelThatFollowsTheSpeechLessWellIsNotRecommended() {
+        core::LearnSpeakerReport r;
+        r.steps = 500;
+        r.before = {0.28, 0.58};
+        r.after = {0.19, 0.56};  // measured: 8 min on a synthesized minute of one speaker
+        QVERIFY(!core::learnedModelIsBetter(r));
+        QVERIFY(QString::fromStdString(core::describe(r)).contains("keep using that one"));
+        r.after.sync_r = 0.26;  // within the measure's noise of the start
+        QVERIFY(core::learnedModelIsBetter(r));
+        QVERIFY(!QString::fromStdString(core::describe(r)).contains("keep using"));
+        r.steps = 0;  // nothing trained
+        QVERIFY(!core::learnedModelIsBetter(r));
+    }
+
     void learnsAndReportsBeforeAndAfterOnTheHeldOutPart() {
         const fs::path out = path("talk.speaker.safetensors");
         std::vector<std::string> stages;
