@@ -88,12 +88,15 @@ n=$("$cli" batch "$d/jobs.json" --count)
 [ "$n" = 3 ] || fail "batch --count said '$n'"
 
 # Waits until the array has left the queue.
+# REDUB_SLURM_WAIT_S: how long an array may stay queued (default 300 s; an instrumented
+# build, e.g. ASan, needs longer).
+wait_s=${REDUB_SLURM_WAIT_S:-300}
 wait_array() {
-  for _ in $(seq 300); do
+  for _ in $(seq "$wait_s"); do
     [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
     sleep 1
   done
-  fail "array $1 still queued after 300 s"
+  fail "array $1 still queued after $wait_s s"
 }
 submit() {
   REDUB_CLI=$cli sbatch --parsable --array=0-$((n - 1)) --cpus-per-task=1 -D "$d" -o "$d/out/task-%A_%a.log" \
