@@ -335,6 +335,13 @@ bool Document::requestOwnLips(bool on) {
     return requestSetting(&core::Project::own_lips, on, on ? tr("Use the speaker's own lips") : tr("Use the model's lips"));
 }
 
+bool Document::requestArticulation(float articulation) {
+    articulation = std::clamp(articulation, core::kMinArticulation, core::kMaxArticulation);
+    // The spin box's two decimals: a value it shows is the value stored.
+    articulation = std::round(articulation * 100.f) / 100.f;
+    return requestSetting(&core::Project::articulation, articulation, tr("Set articulation"));
+}
+
 bool Document::requestExportSettings(const core::ExportSettings& settings) {
     return requestSetting(&core::Project::output, settings, tr("Change export settings"));
 }

@@ -93,6 +93,7 @@ public:
     bool requestDevice(const std::string& device);          // one of core::devices()
     bool requestLengthPolicy(const std::string& policy);    // one of core::lengthPolicies()
     bool requestOwnLips(bool on);                           // the speaker's own lips (core::Project::own_lips)
+    bool requestArticulation(float articulation);           // core::Project::articulation (clamped to its range)
     bool requestExportSettings(const core::ExportSettings& settings);
 
     // ---- project file -----------------------------------------------------------

@@ -83,6 +83,16 @@ SettingsPanel::SettingsPanel(Document* doc, QWidget* parent) : QWidget(parent), 
         tr("The speaker's own lips and teeth moved to the shape the model generated, so the mouth is as sharp "
            "as the rest of the face. Off: the model's own pixels. Draft Quality always uses the model's."));
     form->addRow(tr("Lips"), own_lips_box_);
+    articulation_box_ = new QDoubleSpinBox(this);
+    articulation_box_->setObjectName(QStringLiteral("articulationBox"));
+    articulation_box_->setRange(double(core::kMinArticulation), double(core::kMaxArticulation));
+    articulation_box_->setSingleStep(0.1);
+    articulation_box_->setDecimals(2);
+    articulation_box_->setSuffix(QStringLiteral(" \u00d7"));
+    articulation_box_->setToolTip(
+        tr("How wide the mouth opens, times the opening the model generated (1: as generated). More for a "
+           "speaker whose mouth barely moves, less for a calmer mouth. Needs the speaker's own lips."));
+    form->addRow(tr("Articulation"), articulation_box_);
     v->addLayout(form);
     v->addStretch(1);
 
@@ -95,6 +105,8 @@ SettingsPanel::SettingsPanel(Document* doc, QWidget* parent) : QWidget(parent), 
     connect(policy_box_, &QComboBox::activated, this,
             [this] { doc_->requestLengthPolicy(policy_box_->currentText().toStdString()); });
     connect(own_lips_box_, &QCheckBox::toggled, this, [this](bool on) { doc_->requestOwnLips(on); });
+    connect(articulation_box_, &QDoubleSpinBox::editingFinished, this,
+            [this] { doc_->requestArticulation(float(articulation_box_->value())); });
 }
 
 void SettingsPanel::refresh() {
@@ -121,13 +133,15 @@ void SettingsPanel::refresh() {
                                       .arg(p.face->frame)
                                 : tr("Automatic: the largest face. Click a face in the original to choose it."));
     const QSignalBlocker b1(model_box_), b2(steps_box_), b3(seed_box_), b4(device_box_), b5(policy_box_),
-        b6(own_lips_box_);
+        b6(own_lips_box_), b7(articulation_box_);
     ModelList::fill(model_box_, tr("Bundled default"), ModelList::remembered(), p.model_path);
     steps_box_->setValue(p.steps);
     seed_box_->setValue(int(std::min<uint64_t>(p.seed, uint64_t(std::numeric_limits<int>::max()))));
     device_box_->setCurrentText(QString::fromStdString(p.device));
     policy_box_->setCurrentText(QString::fromStdString(p.length_policy));
     own_lips_box_->setChecked(p.own_lips);
+    articulation_box_->setValue(double(p.articulation));
+    articulation_box_->setEnabled(p.own_lips);
 }
 
 }  // namespace redub::ui

@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
@@ -31,6 +32,7 @@ private:
     QComboBox* device_box_;
     QComboBox* policy_box_;
     QCheckBox* own_lips_box_;
+    QDoubleSpinBox* articulation_box_;
 };
 
 }  // namespace redub::ui

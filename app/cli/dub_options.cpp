@@ -69,6 +69,8 @@ const char* const kDubUsage =
     "  --no-edge-restore   do not predict the lip-edge detail the model's crop size loses (fitted on the source frame)\n"
     "  --no-source-lips    keep the generated lips (default: the speaker's own lips warped to the generated mouth shape)\n"
     "                      (the generated region then keeps only the model's resolution)\n"
+    "  --articulation A    with the speaker's own lips: how wide the mouth opens, times the generated\n"
+    "                      opening (0.5..2, default 1; > 1 for a speaker whose mouth barely moves)\n"
     "  --draft             draft quality for a quick look: 2 sampler steps, no audio guidance, no detail\n"
     "                      stages (several times faster; the mouth moves less crisply)\n"
     "  --crf N --preset P  x264 quality (default 18) and preset (default medium)\n"
@@ -77,7 +79,7 @@ const char* const kDubUsage =
 
 std::set<std::string> dubOptionNames() {
     return {"project", "video", "audio", "text", "text-file", "voice", "rate", "output", "model", "steps", "seed", "audio-guidance", "device", "threads", "range", "offset-ms", "face",
-            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "no-source-lips", "keep-identity-mouth", "crf",
+            "length-policy", "auto-offset", "chunks", "chunk-frames", "batch", "blend-frames", "colour-match", "no-colour-match", "no-texture", "no-moving-detail", "no-edge-restore", "no-source-lips", "articulation", "keep-identity-mouth", "crf",
             "preset", "draft", "json-progress", "detect-every"};
 }
 
@@ -123,6 +125,9 @@ core::DubParams dubParamsFrom(const Args& args) {
     p.moving_detail = !args.has("no-moving-detail");
     p.restore_edges = !args.has("no-edge-restore");
     p.source_lips = !args.has("no-source-lips");
+    p.articulation = float(args.getDouble("articulation", p.articulation));
+    if (!(p.articulation >= core::kMinArticulation && p.articulation <= core::kMaxArticulation))
+        fail(ErrorKind::BadInput, "option --articulation must be in 0.5..2 (1: as generated)");
     p.close_identity_mouth = !args.has("keep-identity-mouth");
     p.crf = int(args.getInt("crf", 18));
     p.preset = args.get("preset", "medium");

@@ -52,6 +52,7 @@ DubParams dubParamsFor(const Project& pr) {
     }
     p.length_policy = parseLengthPolicy(pr.length_policy);
     p.source_lips = pr.own_lips;
+    p.articulation = pr.articulation;
     p.crf = pr.output.crf;
     p.preset = pr.output.preset;
     p.output = pr.output.output_path;
@@ -81,6 +82,8 @@ void validate(const DubParams& p) {
     if (std::find(presets.begin(), presets.end(), p.preset) == presets.end())
         fail(ErrorKind::BadInput, "x264 preset '" + p.preset + "' is unknown (ultrafast .. veryslow)");
     if (!(p.audio_guidance >= 0 && p.audio_guidance <= 20)) fail(ErrorKind::BadInput, "audio guidance must be in 0..20");
+    if (!(p.articulation >= kMinArticulation && p.articulation <= kMaxArticulation))
+        fail(ErrorKind::BadInput, "articulation must be in 0.5..2 (1: the mouth opens as the model generated it)");
     if (std::llabs(p.offset_samples) > int64_t(3600) * kOffsetSampleRate)
         fail(ErrorKind::BadInput, "the speech offset must be within an hour");
     if (p.device != "auto" && p.device != "cpu" && p.device != "cuda")

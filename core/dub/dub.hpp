@@ -67,6 +67,7 @@ struct DubParams {
     std::string preset = "medium";           // x264 preset
     bool colour_match = true;                // shift the generated skin colour to the source's (models drift on unseen faces)
     bool restore_texture = true;             // put the source's skin detail back outside the mouth (textureMask)
+    float articulation = 1.0f;               // with source_lips: the generated opening times this (SourceLipsParams)
     bool close_identity_mouth = true;        // an open mouth in the identity frame (a smile with teeth) is closed first
     bool moving_detail = true;               // carry the source's detail along the generated motion (CompositeParams::detail_follows_motion)
     bool restore_edges = true;               // predict the detail the crop lost where no source detail applies (CompositeParams::restore_edges)

@@ -235,6 +235,7 @@ void DubSession::Impl::compositeWork(cv::Mat& frame, const Work& w) {
             lp.render_interior = cfg.image_size < kPaintsTeethPx;
             lips = std::make_unique<SourceLips>(lp);
         }
+        lips->setArticulation(p.articulation);
     }
     lips->apply(frame, source, w.landmarks, w.crop, w.paste, cp.feather_px);
 }

@@ -49,6 +49,26 @@ void keepLipThickness(const Landmarks68& src, Landmarks68& tgt) {
     for (const auto& [i, o] : outer) tgt[size_t(i)] = src[size_t(i)] + o;
 }
 
+// Articulation: the generated opening (inner-lip gap, measured across the mouth) times `gain`,
+// by moving the lower lip and the chin as a jaw would; the upper lip and the corners stay.
+void scaleOpening(Landmarks68& lm, float gain) {
+    if (std::abs(gain - 1.f) < 1e-4f) return;
+    const cv::Point2f across = lm[54] - lm[48];
+    const float len = std::max(1e-3f, float(cv::norm(across)));
+    const cv::Point2f down(-across.y / len, across.x / len);
+    const int pairs[3][2] = {{61, 67}, {62, 66}, {63, 65}};
+    float mean_extra = 0.f;
+    for (const auto& pr : pairs) {
+        const float gap = std::max(0.f, (lm[size_t(pr[1])] - lm[size_t(pr[0])]).dot(down));
+        const float extra = (gain - 1.f) * gap;
+        lm[size_t(pr[1])] += down * extra;
+        mean_extra += extra / 3.f;
+    }
+    // The chin follows the lower lip; the jaw line less towards the ears.
+    const float jaw[9] = {0.f, 0.25f, 0.55f, 0.85f, 1.f, 0.85f, 0.55f, 0.25f, 0.f};
+    for (int i = 4; i <= 12; ++i) lm[size_t(i)] += down * (mean_extra * jaw[i - 4]);
+}
+
 }  // namespace
 
 // The picture's own blur (a Gaussian's sigma, px) at its strongest edges in `grey` (CV_32F):
@@ -90,6 +110,11 @@ SourceLips::SourceLips(const SourceLipsParams& params, const std::filesystem::pa
 
 SourceLips::~SourceLips() = default;
 
+void SourceLips::setArticulation(float articulation) {
+    std::lock_guard lock(mutex_);
+    params_.articulation = articulation;
+}
+
 bool SourceLips::apply(cv::Mat& frame, const cv::Mat& source, const Landmarks68& tracked, const Crop& crop,
                        const cv::Mat& paste, int feather_px, Landmarks68* target) {
     if (frame.type() != CV_8UC3 || source.type() != CV_8UC3 || frame.size() != source.size())
@@ -125,6 +150,7 @@ bool SourceLips::apply(cv::Mat& frame, const cv::Mat& source, const Landmarks68&
     Landmarks68 tgt = src;
     for (int i = 0; i < 68; ++i)
         if (followsModel(i)) tgt[size_t(i)] = gen[size_t(i)];
+    scaleOpening(tgt, params_.articulation);
     keepLipThickness(src, tgt);
 
     // The source with its own mouth interior filled from the lips around it: a warp that

@@ -31,6 +31,9 @@ struct SourceLipsParams {
     // the face's own lip colours, blurred like the picture) - for models whose crop is too
     // small to paint teeth - or left as the model generated it.
     bool render_interior = true;
+    // The generated opening times this (1: as generated): >1 opens the mouth wider on every
+    // syllable (the lower lip and chin move, as a jaw would), <1 calmer.
+    float articulation = 1.0f;
     static SourceLipsParams defaults() { return {}; }
 };
 
@@ -58,6 +61,9 @@ public:
     // (optional) receives the landmarks the lips were moved to. Depends on this frame alone.
     bool apply(cv::Mat& frame, const cv::Mat& source, const Landmarks68& tracked, const Crop& crop,
                const cv::Mat& paste, int feather_px, Landmarks68* target = nullptr);
+
+    // SourceLipsParams::articulation for the frames applied from now on.
+    void setArticulation(float articulation);
 
     // Frames given the source lips / left as generated (no fit) so far.
     int64_t applied() const { return applied_; }

@@ -149,6 +149,7 @@ json toJson(const Project& p, const fs::path& base) {
         {"device", p.device},
         {"length_policy", p.length_policy},
         {"own_lips", p.own_lips},
+        {"articulation", p.articulation},
         {"export",
          {{"output", storePath(p.output.output_path, base)}, {"crf", p.output.crf}, {"preset", p.output.preset}}},
     };
@@ -208,6 +209,12 @@ Project fromJson(const json& j, const fs::path& base) {
     p.device = oneOf("device", getString(j, "", "device", "auto"), devices());
     p.length_policy = oneOf("length_policy", getString(j, "", "length_policy", "ping-pong"), lengthPolicies());
     p.own_lips = getBool(j, "", "own_lips", Project{}.own_lips);
+    if (member(j, "articulation")) {
+        const double a = getNumber(j, "", "articulation");
+        if (!(a >= kMinArticulation && a <= kMaxArticulation))
+            bad("articulation", "must be in 0.5..2 (1 = the mouth opens as generated)");
+        p.articulation = static_cast<float>(a);
+    }
 
     if (const json* e = member(j, "export")) {
         if (!e->is_object()) bad("export", "expected an object, found " + typeName(*e));

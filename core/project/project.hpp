@@ -30,6 +30,9 @@ inline constexpr int kOffsetSampleRate = 16000;
 // The most sampler steps a dub may ask for (0 = the model's default); the project loader,
 // validate(DubParams) and both front ends use this one bound.
 inline constexpr int kMaxSamplerSteps = 1000;
+// The range of the dub's articulation (Project::articulation, DubParams::articulation).
+inline constexpr float kMinArticulation = 0.5f;
+inline constexpr float kMaxArticulation = 2.0f;
 
 // The current file format version; older versions are upgraded on load, newer
 // ones are refused with a message.
@@ -74,6 +77,7 @@ struct Project {
     std::string device = "auto";              // "auto", "cpu" or "cuda"
     std::string length_policy = "ping-pong";  // see lengthPolicies()
     bool own_lips = true;                     // the speaker's own lips over the generated mouth (DubParams::source_lips)
+    float articulation = 1.0f;                // with own_lips: the generated opening times this (kMin/kMaxArticulation)
     ExportSettings output;                    // export settings
 
     static Project defaults() { return {}; }

@@ -197,6 +197,38 @@ private Q_SLOTS:
                  qPrintable(QString("kept %1, painted %2").arg(kept_err).arg(painted_err)));
     }
 
+    void articulationScalesTheOpeningAndLeavesAClosedMouthClosed() {
+        // The same generated mouth, laid over at articulation 1 and 1.5: the target's inner-lip
+        // gap grows 1.5x (the lower lip and chin move, the upper lip and corners stay), and the
+        // output reads wider; a closed generated mouth stays closed.
+        const cv::Mat generated = softened(synth::renderFrame(photo_, face_.landmarks, open(0.45f)), crop48_, paste48_);
+        SourceLipsParams as_is, wider;
+        as_is.articulation = 1.0f;
+        wider.articulation = 1.5f;
+        SourceLips one(as_is), more(wider);
+        cv::Mat out1 = generated.clone(), out15 = generated.clone();
+        Landmarks68 t1, t15;
+        QVERIFY(one.apply(out1, photo_, face_.landmarks, crop_, paste_, 8, &t1));
+        QVERIFY(more.apply(out15, photo_, face_.landmarks, crop_, paste_, 8, &t15));
+        const auto gap = [](const Landmarks68& lm) {
+            return ((lm[67].y - lm[61].y) + (lm[66].y - lm[62].y) + (lm[65].y - lm[63].y)) / 3.f;
+        };
+        QVERIFY2(gap(t1) > 3.f, qPrintable(QString::number(gap(t1))));
+        QVERIFY2(std::abs(gap(t15) / gap(t1) - 1.5f) < 0.1f, qPrintable(QString("gap %1 vs %2").arg(gap(t15)).arg(gap(t1))));
+        for (int i : {48, 54, 61, 62, 63}) QVERIFY(cv::norm(t15[size_t(i)] - t1[size_t(i)]) < 0.01);
+        QVERIFY2(t15[8].y > t1[8].y + 0.4f * (gap(t15) - gap(t1)), "the chin did not follow the lower lip");
+        const float read1 = synth::measuredOpening(det_->landmarksIn(out1, face_.box).landmarks);
+        const float read15 = synth::measuredOpening(det_->landmarksIn(out15, face_.box).landmarks);
+        QVERIFY2(read15 > 1.25f * read1, qPrintable(QString("output reads %1 at 1.5, %2 at 1").arg(read15).arg(read1)));
+
+        const cv::Mat shut = softened(photo_, crop48_, paste48_);
+        cv::Mat out_shut = shut.clone();
+        Landmarks68 t_shut;
+        QVERIFY(more.apply(out_shut, photo_, face_.landmarks, crop_, paste_, 8, &t_shut));
+        QVERIFY2(gap(t_shut) < 1.5f, qPrintable(QString::number(gap(t_shut))));
+        QVERIFY(SourceLipsParams::defaults().articulation >= 1.0f);
+    }
+
     void aWarpToTheSameLandmarksChangesNothingAndOnlyTheRoiIsReturned() {
         const cv::Rect roi = cropFrameBounds(crop_, 1, photo_.size());
         const cv::Mat same = synth::warpFaceTo(photo_, face_.landmarks, face_.landmarks, roi);

@@ -184,6 +184,23 @@ private Q_SLOTS:
         QCOMPARE(differ > 0, on.own_lips > 0);
     }
 
+    void articulationWidensTheDubbedMouthAndIsValidated() {
+        // The same generated frames laid over at articulation 1 and 1.6: the frames differ only
+        // where the own lips go (below the eyes), and an articulation out of range is refused.
+        core::DubReport one_rep, wide_rep;
+        const auto one = dub(params("artic-1.mp4"), &one_rep);
+        core::DubParams p = params("artic-16.mp4");
+        p.articulation = 1.6f;
+        const auto wide = dub(p, &wide_rep);
+        QCOMPARE(one.size(), wide.size());
+        QVERIFY(one_rep.own_lips > 0);
+        int differ = 0;
+        for (size_t i = 0; i < one.size(); ++i) differ += cv::norm(one[i], wide[i], cv::NORM_INF) > 0;
+        QVERIFY2(differ > 0, "articulation 1.6 changed no frame");
+        p.articulation = 2.5f;
+        QVERIFY_THROWS_EXCEPTION(Error, core::validate(p));
+    }
+
     void onlySelectedRangesChange() {
         core::DubParams p = params("ranges.mp4");
         p.ranges = {{10, 20}};

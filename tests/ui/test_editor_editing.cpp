@@ -179,6 +179,29 @@ private Q_SLOTS:
         QVERIFY(box->isChecked());  // the panel shows the undone value
     }
 
+    void articulationIsUndoableClampedAndReachesTheDub() {
+        auto w = loadedWindow();
+        QVERIFY(w);
+        auto* box = w->findChild<QDoubleSpinBox*>("articulationBox");
+        QVERIFY(box);
+        QCOMPARE(box->value(), 1.0);
+        QVERIFY(box->isEnabled());
+        box->setValue(1.4);
+        QVERIFY(QMetaObject::invokeMethod(box, "editingFinished"));
+        QCOMPARE(w->document()->project().articulation, 1.4f);
+        QCOMPARE(core::dubParamsFor(w->document()->project()).articulation, 1.4f);
+        QVERIFY(w->document()->isModified());
+        QVERIFY(w->document()->requestArticulation(9.f));  // clamped to the range
+        QCOMPARE(w->document()->project().articulation, core::kMaxArticulation);
+        w->document()->undoStack()->undo();
+        w->document()->undoStack()->undo();
+        QCOMPARE(w->document()->project().articulation, 1.0f);
+        QCOMPARE(box->value(), 1.0);  // the panel shows the undone value
+        // Without the speaker's own lips there is nothing to articulate.
+        w->findChild<QCheckBox*>("ownLipsBox")->click();
+        QVERIFY(!box->isEnabled());
+    }
+
     void theLipSyncLaneScoresTheSpeechAndAlignMovesItUndoably() {
         // The clip with its own soundtrack: the new speech played 200 ms later.
         const QString talking = tmp("talking.mp4");

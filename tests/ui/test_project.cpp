@@ -55,6 +55,7 @@ private Q_SLOTS:
         p.device = "cpu";
         p.length_policy = "hold-last";
         p.own_lips = false;
+        p.articulation = 1.35f;
         p.output = {"/out/clip-fr.mp4", 20, "veryfast"};
         const fs::path file = fs::path(dir.path().toStdString()) / "clip.redub";
         saveProject(p, file);
@@ -86,6 +87,7 @@ private Q_SLOTS:
         QCOMPARE(p.device, std::string("auto"));
         QCOMPARE(p.length_policy, std::string("ping-pong"));
         QVERIFY(p.own_lips);
+        QCOMPARE(p.articulation, 1.0f);
         QCOMPARE(p.output.crf, 18);
     }
 
@@ -133,6 +135,15 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const fs::path f = writeText(dir, "l.redub", R"({"own_lips": "yes"})");
         expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"l.redub", "own_lips", "true or false"});
+    }
+
+    void rejectsArticulationOutsideItsRangeOrNotANumber() {
+        QTemporaryDir dir;
+        const fs::path f = writeText(dir, "a.redub", R"({"articulation": 3.5})");
+        expectError([&] { loadProject(f); }, ErrorKind::BadInput, {"a.redub", "articulation", "0.5..2"});
+        const fs::path g = writeText(dir, "b.redub", R"({"articulation": "wide"})");
+        expectError([&] { loadProject(g); }, ErrorKind::BadInput, {"b.redub", "articulation", "number"});
+        QCOMPARE(fromJson(nlohmann::json::parse(R"({"articulation": 0.5})")).articulation, 0.5f);
     }
 
     void rejectsAnEmptyRangeNamingItsIndex() {
