@@ -49,6 +49,10 @@ void keepLipThickness(const Landmarks68& src, Landmarks68& tgt) {
     for (const auto& [i, o] : outer) tgt[size_t(i)] = src[size_t(i)] + o;
 }
 
+// How far the jaw line's points 4..12 follow a move of the lower lip: the chin fully, less
+// towards the ears.
+constexpr float kJawFalloff[9] = {0.f, 0.25f, 0.55f, 0.85f, 1.f, 0.85f, 0.55f, 0.25f, 0.f};
+
 // Articulation: the generated opening (inner-lip gap, measured across the mouth) times `gain`,
 // by moving the lower lip and the chin as a jaw would; the upper lip and the corners stay.
 void scaleOpening(Landmarks68& lm, float gain) {
@@ -65,8 +69,7 @@ void scaleOpening(Landmarks68& lm, float gain) {
         mean_extra += extra / 3.f;
     }
     // The chin follows the lower lip; the jaw line less towards the ears.
-    const float jaw[9] = {0.f, 0.25f, 0.55f, 0.85f, 1.f, 0.85f, 0.55f, 0.25f, 0.f};
-    for (int i = 4; i <= 12; ++i) lm[size_t(i)] += down * (mean_extra * jaw[i - 4]);
+    for (int i = 4; i <= 12; ++i) lm[size_t(i)] += down * (mean_extra * kJawFalloff[i - 4]);
 }
 
 }  // namespace
